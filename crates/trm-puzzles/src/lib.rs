@@ -1,0 +1,11 @@
+//! Puzzle domains of TRM Playground: Sudoku and mazes so far, ARC to follow.
+//!
+//! Pure Rust, no tensor library: it builds for `wasm32-unknown-unknown`, so the browser parses and
+//! checks puzzles itself. Text formats follow the project's format contract (`docs/formats.md` in
+//! the shared documentation): see [`sudoku`] and [`maze`].
+
+pub mod maze;
+pub mod sudoku;
+
+pub use maze::{Maze, MazeCell, MazeError};
+pub use sudoku::{Sudoku, SudokuError};
