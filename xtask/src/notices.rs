@@ -49,6 +49,7 @@ pub fn render(root: &Path) -> Result<String, String> {
     let mut rows = BTreeSet::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         // "<name> v<version> [(<source or path>)] [(*)]\t<licence>"
+        let line = line.trim_end().trim_end_matches("(*)").trim_end();
         let (package, licence) = line.split_once('\t').unwrap_or((line, ""));
         let mut words = package.split_whitespace();
         let (Some(name), Some(version)) = (words.next(), words.next()) else { continue };
