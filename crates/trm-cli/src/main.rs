@@ -1,9 +1,14 @@
 //! `trm`: the command-line face of TRM Playground.
 //!
-//! Thin by design: it parses arguments and calls `trm-core`, `trm-puzzles` and `trm-train`.
-//! Grammar: `trm <verb> [options] <domain> [input]` (see the README).
+//! Thin by design: it parses arguments, reads files, and calls `trm-core`, `trm-puzzles` and
+//! `trm-train`. Grammar: `trm <verb> [options] <domain> [input]` (see the README).
 
-use anyhow::Result;
+mod checkpoint_files;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 /// Tiny Recursive Models on your own machine: solve, evaluate, train and convert.
@@ -16,6 +21,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Show a checkpoint: resolved config, parameter count, tensors and dtypes.
+    Info {
+        /// A `.safetensors` file or an official PyTorch checkpoint (`.pt`, `step_N`).
+        checkpoint: PathBuf,
+        /// Model card JSON or official all_config.yaml (default: `<name>.json` or `all_config.yaml` beside it).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Puzzle tokens per example, when no config gives it (81 for 9×9 Sudoku, 900 for 30×30).
+        #[arg(long)]
+        seq_len: Option<usize>,
+    },
+    /// Compare this implementation with a fixture folder recorded from the official code.
+    ///
+    /// The folder holds `io.safetensors`, `all_config.yaml` and `weights.safetensors` and/or
+    /// `checkpoint.pt`; every weights file present is checked. Prints the max abs error per quantity
+    /// and ends with `PASS` or `FAIL <quantity>` (exit status 0 or 1).
+    Parity {
+        /// The fixture folder.
+        dir: PathBuf,
+    },
     /// Check that the numeric stack works here: multiply two pattern matrices with candle.
     Selfcheck {
         /// Side of the square matrices.
@@ -24,13 +49,38 @@ enum Command {
     },
 }
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Selfcheck { side } => {
-            let probe = trm_core::selfcheck::matmul_probe(side)?;
-            println!("candle matmul {0}x{0}: sum {1:.6}, trace {2:.6}", probe.side, probe.sum, probe.trace);
+    let result = match cli.command {
+        Command::Info { checkpoint, config, seq_len } => {
+            checkpoint_files::info(&checkpoint, config.as_deref(), seq_len).map(|_| true)
+        }
+        Command::Parity { dir } => checkpoint_files::parity(&dir),
+        Command::Selfcheck { side } => selfcheck(side).map(|_| true),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
+}
+
+fn selfcheck(side: usize) -> Result<()> {
+    let probe = trm_core::selfcheck::matmul_probe(side).context("selfcheck failed")?;
+    println!("candle matmul {0}x{0}: sum {1:.6}, trace {2:.6}", probe.side, probe.sum, probe.trace);
     Ok(())
+}
+
+/// Rust ignores SIGPIPE, so `trm info … | head` would panic on a closed pipe; behave like other
+/// command-line tools and end quietly instead.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -24,3 +24,22 @@ fn candle_matmul_in_the_browser_matches_a_naive_loop() {
 fn bad_probe_side_is_an_error_not_a_panic() {
     assert!(matmul_probe(0).is_err());
 }
+
+/// Official parity inside the browser: the attention + RoPE fixture, through both file formats.
+#[wasm_bindgen_test]
+fn official_parity_holds_in_wasm32() {
+    use trm_core::checkpoint::ConfigHint;
+    use trm_core::parity::{Recording, compare};
+    const WEIGHTS: &[u8] = include_bytes!("fixtures/trm-parity/att_rope/weights.safetensors");
+    const PT: &[u8] = include_bytes!("fixtures/trm-parity/att_rope/checkpoint.pt");
+    const IO: &[u8] = include_bytes!("fixtures/trm-parity/att_rope/io.safetensors");
+    const YAML: &str = include_str!("fixtures/trm-parity/att_rope/all_config.yaml");
+    let recording = Recording::from_bytes(IO).expect("io.safetensors");
+    let hint = ConfigHint { all_config_yaml: Some(YAML.into()), seq_len: Some(36), ..Default::default() };
+    for bytes in [WEIGHTS, PT] {
+        let model = trm_core::load_model(bytes, &hint).expect("the fixture loads in wasm32");
+        let report = compare(&model, &recording).expect("comparison runs");
+        assert!(report.comparisons.len() > 40, "only {} comparisons", report.comparisons.len());
+        assert!(report.first_failure().is_none(), "{:?}", report.first_failure());
+    }
+}

@@ -1,0 +1,221 @@
+//! The pieces of TRM's one shared network: weightless RMSNorm, SwiGLU, attention with RoPE, and the
+//! sequence-axis MLP of `mlp_t` models. Module paths equal the official checkpoint keys.
+//!
+//! Every operation here is differentiable (no fused no-backward kernels), so the trainer can use the
+//! same code.
+
+use candle_core::{D, DType, Device, Module, Result, Tensor};
+use candle_nn::{Linear, VarBuilder};
+
+/// `x / sqrt(mean(x²) + eps)` over the last axis, without a gain (TRM's norms have none).
+pub fn rms_norm(x: &Tensor, eps: f64) -> Result<Tensor> {
+    let mean_square = x.sqr()?.mean_keepdim(D::Minus1)?;
+    x.broadcast_div(&(mean_square + eps)?.sqrt()?)
+}
+
+/// A bias-free linear layer `[out, in]` at `vb.pp(name)`.
+pub fn linear_no_bias(vb: &VarBuilder, name: &str, inputs: usize, outputs: usize) -> Result<Linear> {
+    let weight = vb.pp(name).get((outputs, inputs), "weight")?;
+    Ok(Linear::new(weight, None))
+}
+
+/// SwiGLU: one fused `gate_up_proj` whose output is `[gate | up]`, then `down_proj(silu(gate) · up)`.
+#[derive(Debug, Clone)]
+pub struct SwiGlu {
+    gate_up_proj: Linear,
+    down_proj: Linear,
+    intermediate: usize,
+}
+
+impl SwiGlu {
+    pub fn new(vb: VarBuilder, width: usize, intermediate: usize) -> Result<Self> {
+        Ok(Self {
+            gate_up_proj: linear_no_bias(&vb, "gate_up_proj", width, 2 * intermediate)?,
+            down_proj: linear_no_bias(&vb, "down_proj", intermediate, width)?,
+            intermediate,
+        })
+    }
+}
+
+impl Module for SwiGlu {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let gate_up = self.gate_up_proj.forward(x)?;
+        let gate = gate_up.narrow(D::Minus1, 0, self.intermediate)?;
+        let up = gate_up.narrow(D::Minus1, self.intermediate, self.intermediate)?;
+        self.down_proj.forward(&(candle_nn::ops::silu(&gate)? * up)?)
+    }
+}
+
+/// Rotary tables for positions `0..S` (prefix slots included), `[S, head_dim / 2]` each.
+#[derive(Debug, Clone)]
+pub struct RotaryTables {
+    cos: Tensor,
+    sin: Tensor,
+}
+
+impl RotaryTables {
+    /// Computed in f32 like the official `RotaryEmbedding`.
+    pub fn new(head_dim: usize, positions: usize, theta: f64, device: &Device) -> Result<Self> {
+        let half = head_dim / 2;
+        let theta = theta as f32;
+        let inv_freq: Vec<f32> = (0..half).map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32)).collect();
+        let mut cos = Vec::with_capacity(positions * half);
+        let mut sin = Vec::with_capacity(positions * half);
+        for p in 0..positions {
+            for &f in &inv_freq {
+                let angle = p as f32 * f;
+                cos.push(angle.cos());
+                sin.push(angle.sin());
+            }
+        }
+        Ok(Self {
+            cos: Tensor::from_vec(cos, (positions, half), device)?,
+            sin: Tensor::from_vec(sin, (positions, half), device)?,
+        })
+    }
+
+    /// Rotate-half (non-interleaved) RoPE on `x: [B, H, S, head_dim]`.
+    pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+        let half = x.dim(D::Minus1)? / 2;
+        let x1 = x.narrow(D::Minus1, 0, half)?;
+        let x2 = x.narrow(D::Minus1, half, half)?;
+        let cos = self.cos.unsqueeze(0)?.unsqueeze(0)?;
+        let sin = self.sin.unsqueeze(0)?.unsqueeze(0)?;
+        let first = (x1.broadcast_mul(&cos)? - x2.broadcast_mul(&sin)?)?;
+        let second = (x2.broadcast_mul(&cos)? + x1.broadcast_mul(&sin)?)?;
+        Tensor::cat(&[first, second], D::Minus1)
+    }
+}
+
+/// Non-causal multi-head self-attention with a fused `qkv_proj` (`[Q heads | K heads | V heads]`).
+#[derive(Debug, Clone)]
+pub struct Attention {
+    qkv_proj: Linear,
+    o_proj: Linear,
+    num_heads: usize,
+    head_dim: usize,
+}
+
+impl Attention {
+    pub fn new(vb: VarBuilder, hidden: usize, num_heads: usize) -> Result<Self> {
+        let head_dim = hidden / num_heads;
+        Ok(Self {
+            qkv_proj: linear_no_bias(&vb, "qkv_proj", hidden, 3 * num_heads * head_dim)?,
+            o_proj: linear_no_bias(&vb, "o_proj", num_heads * head_dim, hidden)?,
+            num_heads,
+            head_dim,
+        })
+    }
+
+    pub fn forward(&self, x: &Tensor, rotary: Option<&RotaryTables>) -> Result<Tensor> {
+        let (batch, seq, _) = x.dims3()?;
+        let (h, hd) = (self.num_heads, self.head_dim);
+        let qkv = self.qkv_proj.forward(x)?.reshape((batch, seq, 3 * h, hd))?;
+        let heads = |start: usize| qkv.narrow(2, start, h)?.transpose(1, 2)?.contiguous();
+        let (mut q, mut k, v) = (heads(0)?, heads(h)?, heads(2 * h)?);
+        if let Some(rotary) = rotary {
+            q = rotary.apply(&q)?;
+            k = rotary.apply(&k)?;
+        }
+        let scores = (q.matmul(&k.t()?)? * (1.0 / (hd as f64).sqrt()))?;
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let mixed = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, seq, h * hd))?;
+        self.o_proj.forward(&mixed)
+    }
+}
+
+/// The token-mixing sublayer of a block.
+#[derive(Debug, Clone)]
+pub enum TokenMixer {
+    /// `self_attn.*`
+    Attention(Attention),
+    /// `mlp_t.*`: a SwiGLU over the sequence axis, applied to the transposed state.
+    SequenceMlp(SwiGlu),
+}
+
+/// Sublayer outputs of one block, before their residual add and norm (for parity tests).
+#[derive(Debug, Clone)]
+pub struct BlockTrace {
+    /// `attn_out` `[B, S, D]`, or `mlp_t_out` `[B, D, S]`.
+    pub mixer_out: Tensor,
+    pub mlp_out: Tensor,
+    pub out: Tensor,
+}
+
+/// One post-norm block: `h = norm(h + mix(h)); h = norm(h + mlp(h))`.
+#[derive(Debug, Clone)]
+pub struct Block {
+    mixer: TokenMixer,
+    mlp: SwiGlu,
+    eps: f64,
+}
+
+impl Block {
+    pub fn new(vb: VarBuilder, config: &crate::TrmConfig) -> Result<Self> {
+        let mixer = if config.mlp_t {
+            TokenMixer::SequenceMlp(SwiGlu::new(vb.pp("mlp_t"), config.total_seq_len(), config.mlp_t_intermediate())?)
+        } else {
+            TokenMixer::Attention(Attention::new(vb.pp("self_attn"), config.hidden_size, config.num_heads)?)
+        };
+        let mlp = SwiGlu::new(vb.pp("mlp"), config.hidden_size, config.mlp_intermediate())?;
+        Ok(Self { mixer, mlp, eps: config.rms_norm_eps })
+    }
+
+    pub fn forward(
+        &self,
+        h: &Tensor,
+        rotary: Option<&RotaryTables>,
+        trace: Option<&mut Vec<BlockTrace>>,
+    ) -> Result<Tensor> {
+        let (h, mixer_out) = match &self.mixer {
+            TokenMixer::Attention(attention) => {
+                let out = attention.forward(h, rotary)?;
+                (rms_norm(&(h + &out)?, self.eps)?, out)
+            }
+            TokenMixer::SequenceMlp(mlp) => {
+                // Normalised over the sequence axis, because it runs on the transposed state.
+                let transposed = h.transpose(1, 2)?.contiguous()?;
+                let out = mlp.forward(&transposed)?;
+                (rms_norm(&(transposed + &out)?, self.eps)?.transpose(1, 2)?.contiguous()?, out)
+            }
+        };
+        let mlp_out = self.mlp.forward(&h)?;
+        let out = rms_norm(&(h + &mlp_out)?, self.eps)?;
+        if let Some(trace) = trace {
+            trace.push(BlockTrace { mixer_out, mlp_out, out: out.clone() });
+        }
+        Ok(out)
+    }
+}
+
+/// `L_level`: the one shared network, `f(h, injection) = blocks(h + injection)`.
+#[derive(Debug, Clone)]
+pub struct ReasoningModule {
+    layers: Vec<Block>,
+}
+
+impl ReasoningModule {
+    pub fn new(vb: VarBuilder, config: &crate::TrmConfig) -> Result<Self> {
+        let layers = (0..config.l_layers).map(|i| Block::new(vb.pp("layers").pp(i), config)).collect::<Result<_>>()?;
+        Ok(Self { layers })
+    }
+
+    pub fn forward(
+        &self,
+        h: &Tensor,
+        injection: &Tensor,
+        rotary: Option<&RotaryTables>,
+        mut trace: Option<&mut Vec<BlockTrace>>,
+    ) -> Result<Tensor> {
+        let mut h = (h + injection)?;
+        for layer in &self.layers {
+            h = layer.forward(&h, rotary, trace.as_deref_mut())?;
+        }
+        Ok(h)
+    }
+}
+
+/// Makes an all-zero tensor of `dims` (used to pad the puzzle-embedding prefix).
+pub fn zeros(dims: &[usize], device: &Device) -> Result<Tensor> {
+    Tensor::zeros(dims, DType::F32, device)
+}
