@@ -14,7 +14,7 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// The config beside a checkpoint: an explicit file, else `<stem>.json`, else `all_config.yaml`.
-fn config_hint(checkpoint: &Path, explicit: Option<&Path>) -> Result<ConfigHint> {
+pub(crate) fn config_hint(checkpoint: &Path, explicit: Option<&Path>) -> Result<ConfigHint> {
     let mut hint = ConfigHint::default();
     let candidates: Vec<PathBuf> = match explicit {
         Some(p) => vec![p.to_path_buf()],

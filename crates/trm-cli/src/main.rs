@@ -4,6 +4,7 @@
 //! `trm-train`. Grammar: `trm <verb> [options] <domain> [input]` (see the README).
 
 mod checkpoint_files;
+mod solve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,11 @@ enum Command {
         /// The fixture folder.
         dir: PathBuf,
     },
+    /// Solve puzzles with a model, showing the answer after every supervision step.
+    ///
+    /// With one puzzle, prints the grid after each step (changed cells highlighted) with the halting
+    /// head's q_halt, then the answer. With `--file`, prints each answer.
+    Solve(solve::SolveArgs),
     /// Check that the numeric stack works here: multiply two pattern matrices with candle.
     Selfcheck {
         /// Side of the square matrices.
@@ -56,6 +62,7 @@ fn main() -> ExitCode {
         Command::Info { checkpoint, config, seq_len } => {
             checkpoint_files::info(&checkpoint, config.as_deref(), seq_len).map(|_| true)
         }
+        Command::Solve(args) => solve::run(&args).map(|_| true),
         Command::Parity { dir } => checkpoint_files::parity(&dir),
         Command::Selfcheck { side } => selfcheck(side).map(|_| true),
     };

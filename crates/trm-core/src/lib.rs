@@ -5,6 +5,7 @@
 //!   checkpoint keys.
 //! - [`stepper`]: step-through inference, one network application at a time (the playground's core).
 //! - [`checkpoint`]: loading safetensors and official PyTorch checkpoints from bytes, with typed errors.
+//! - [`init`]: fresh weights with the official initialisation, deterministic per seed.
 //! - [`parity`]: comparison with fixtures recorded from the official implementation.
 //! - [`selfcheck`]: a small candle computation proving the numeric stack works on a target.
 //!
@@ -12,6 +13,7 @@
 
 pub mod checkpoint;
 pub mod config;
+pub mod init;
 pub mod layers;
 pub mod model;
 pub mod parity;

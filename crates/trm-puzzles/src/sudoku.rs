@@ -87,6 +87,62 @@ impl Sudoku {
         }
     }
 
+    /// The official token encoding: 0 = PAD, 1 = blank, digit `d` → `d + 1` (vocabulary `side + 2`).
+    pub fn to_tokens(&self) -> Vec<u32> {
+        self.cells.iter().map(|&v| v as u32 + 1).collect()
+    }
+
+    /// Decodes a model's predicted tokens. Tokens that are not digits of this size (PAD, blank, out of
+    /// range) become blanks, so a half-solved prediction still prints.
+    pub fn from_predicted_tokens(side: usize, tokens: &[u32]) -> Result<Self, SudokuError> {
+        if !SUPPORTED_SIDES.contains(&side) || tokens.len() != side * side {
+            return Err(SudokuError::BadCellCount(tokens.len()));
+        }
+        let cells =
+            tokens.iter().map(|&t| if (2..=side as u32 + 1).contains(&t) { (t - 1) as u8 } else { 0 }).collect();
+        Ok(Self { side, cells })
+    }
+
+    /// Vocabulary size of the official encoding for this side.
+    pub fn vocab_size(side: usize) -> usize {
+        side + 2
+    }
+
+    /// A boxed multi-line drawing with every cell as `" d"` (`" ."` for blanks).
+    pub fn boxed(&self) -> String {
+        self.boxed_with(|_, text| format!(" {text}"))
+    }
+
+    /// A boxed drawing where `cell(index, text)` renders each cell (row-major `index`, one-character
+    /// `text`) as two visible characters: a marker column then the text, e.g. `" 5"` or `"*5"`.
+    /// Invisible terminal colour codes may be added around them.
+    pub fn boxed_with(&self, cell: impl Fn(usize, &str) -> String) -> String {
+        let (box_rows, box_cols) = self.box_shape();
+        let mut rule = String::from("+");
+        for _ in 0..self.side / box_cols {
+            rule.push_str(&"-".repeat(2 * box_cols + 1));
+            rule.push('+');
+        }
+        let mut out = String::new();
+        for r in 0..self.side {
+            if r % box_rows == 0 {
+                out.push_str(&rule);
+                out.push('\n');
+            }
+            for c in 0..self.side {
+                if c % box_cols == 0 {
+                    out.push_str(if c == 0 { "|" } else { " |" });
+                }
+                let v = self.cells[r * self.side + c];
+                let text = if v == 0 { ".".to_string() } else { v.to_string() };
+                out.push_str(&cell(r * self.side + c, &text));
+            }
+            out.push_str(" |\n");
+        }
+        out.push_str(&rule);
+        out
+    }
+
     /// Number of given digits.
     pub fn givens(&self) -> usize {
         self.cells.iter().filter(|&&v| v != 0).count()
@@ -139,6 +195,34 @@ mod tests {
         assert_eq!(Sudoku::parse("123").unwrap_err(), SudokuError::BadCellCount(3));
         let err = Sudoku::parse("1234341221434321".replace('4', "7").as_str()).unwrap_err();
         assert!(matches!(err, SudokuError::BadCharacter { found: '7', max: 4, .. }), "{err}");
+    }
+
+    #[test]
+    fn tokens_round_trip_and_predictions_decode() {
+        let s = Sudoku::parse(P9).unwrap();
+        let tokens = s.to_tokens();
+        assert_eq!(&tokens[..3], &[6, 4, 1]);
+        assert_eq!(Sudoku::from_predicted_tokens(9, &tokens).unwrap(), s);
+        let mut odd = tokens.clone();
+        odd[0] = 0; // PAD predicted
+        odd[1] = 11; // outside the vocabulary
+        let decoded = Sudoku::from_predicted_tokens(9, &odd).unwrap();
+        assert_eq!(&decoded.cells()[..2], &[0, 0]);
+        assert!(Sudoku::from_predicted_tokens(9, &tokens[..80]).is_err());
+        assert_eq!(Sudoku::vocab_size(9), 11);
+    }
+
+    #[test]
+    fn boxed_form_draws_boxes() {
+        let s = Sudoku::parse("12..3412....21..").unwrap();
+        let drawn = s.boxed();
+        let lines: Vec<&str> = drawn.lines().collect();
+        assert_eq!(lines[0], "+-----+-----+");
+        assert_eq!(lines[1], "| 1 2 | . . |");
+        assert_eq!(lines[3], "+-----+-----+");
+        assert_eq!(lines.len(), 7);
+        let marked = s.boxed_with(|k, t| if k == 0 { format!("*{t}") } else { format!(" {t}") });
+        assert_eq!(marked.lines().nth(1), Some("|*1 2 | . . |"));
     }
 
     #[test]
