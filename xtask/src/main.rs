@@ -25,7 +25,8 @@ Commands:
                    (release build by default; --dev builds faster, runs slower)
   test [--from N]  Setup, then run every check; ends with `N passed, M failed`
                    (--from N skips to step N, for reruns after a fix)
-  bench [ARGS]     Run the criterion benchmarks (extra ARGS go to `cargo bench`)
+  bench [FILTER]   Run the criterion benchmarks single-threaded (RAYON_NUM_THREADS=1
+                   unless set); FILTER selects benchmarks, e.g. `sudoku`
   notices          Regenerate THIRD_PARTY_NOTICES.md from Cargo.lock
 ";
 

@@ -139,9 +139,15 @@ pub fn serve(root: &Path, dev: bool) -> Result<(), String> {
     exec(&mut cmd)
 }
 
-/// `cargo xtask bench`: criterion benchmarks of the workspace.
+/// `cargo xtask bench`: criterion benchmarks of the workspace, single-threaded unless
+/// `RAYON_NUM_THREADS` says otherwise (the peer figures are quoted per thread count).
 pub fn bench(root: &Path, extra: &[String]) -> Result<(), String> {
+    let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "1".into());
+    eprintln!("==> benchmarks with RAYON_NUM_THREADS={threads}");
     let mut cmd = Command::new("cargo");
-    cmd.args(["bench", "--workspace", "--locked"]).args(extra).current_dir(root);
+    cmd.args(["bench", "--workspace", "--benches", "--locked"]).env("RAYON_NUM_THREADS", threads).current_dir(root);
+    if !extra.is_empty() {
+        cmd.arg("--").args(extra);
+    }
     exec(&mut cmd)
 }

@@ -55,7 +55,7 @@ fn trm(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_trm")).args(args).output().expect("trm runs")
 }
 
-fn expected_answers(dir: &PathBuf, puzzles: &[&str], steps: usize) -> Vec<String> {
+fn expected_answers(dir: &std::path::Path, puzzles: &[&str], steps: usize) -> Vec<String> {
     let bytes = std::fs::read(dir.join("model.safetensors")).unwrap();
     let card = std::fs::read_to_string(dir.join("model.json")).unwrap();
     let hint = trm_core::ConfigHint { model_card: Some(card), ..Default::default() };

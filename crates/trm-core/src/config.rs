@@ -105,6 +105,45 @@ pub fn swiglu_intermediate(width: usize, expansion: f64) -> usize {
 }
 
 impl TrmConfig {
+    /// The paper's Sudoku-Extreme TRM-MLP: `mlp_t`, hidden 512, 81 cells + 16 prefix slots, T = 3,
+    /// n = 6, no positions (5.03 M dense parameters).
+    pub fn sudoku_reference() -> Self {
+        TrmConfig {
+            seq_len: 81,
+            puzzle_emb_ndim: 512,
+            num_puzzle_identifiers: 1,
+            vocab_size: 11,
+            h_cycles: 3,
+            l_cycles: 6,
+            h_layers: 0,
+            l_layers: 2,
+            hidden_size: 512,
+            expansion: 4.0,
+            num_heads: 8,
+            pos_encodings: PosEncoding::None,
+            rms_norm_eps: 1e-5,
+            rope_theta: 1e4,
+            halt_max_steps: 16,
+            halt_exploration_prob: 0.1,
+            mlp_t: true,
+            puzzle_emb_len: 16,
+            no_act_continue: true,
+        }
+    }
+
+    /// The paper's ARC-AGI TRM-Att: attention with RoPE, hidden 512, 900 cells + 16 prefix slots,
+    /// T = 3, n = 4 (6.83 M dense parameters; the puzzle-embedding table is sized by the caller).
+    pub fn attention_reference() -> Self {
+        TrmConfig {
+            seq_len: 900,
+            vocab_size: 12,
+            l_cycles: 4,
+            pos_encodings: PosEncoding::Rope,
+            mlp_t: false,
+            ..Self::sudoku_reference()
+        }
+    }
+
     /// Prefix positions actually prepended (P).
     pub fn prefix_len(&self) -> usize {
         if self.puzzle_emb_len != 0 { self.puzzle_emb_len } else { self.puzzle_emb_ndim.div_ceil(self.hidden_size) }
@@ -193,36 +232,14 @@ mod tests {
         assert_eq!(round_half_even(3.5), 4.0);
     }
 
-    fn official(mlp_t: bool, vocab: usize, seq_len: usize) -> TrmConfig {
-        TrmConfig {
-            seq_len,
-            puzzle_emb_ndim: 512,
-            num_puzzle_identifiers: 1,
-            vocab_size: vocab,
-            h_cycles: 3,
-            l_cycles: 6,
-            h_layers: 0,
-            l_layers: 2,
-            hidden_size: 512,
-            expansion: 4.0,
-            num_heads: 8,
-            pos_encodings: if mlp_t { PosEncoding::None } else { PosEncoding::Rope },
-            rms_norm_eps: 1e-5,
-            rope_theta: 1e4,
-            halt_max_steps: 16,
-            halt_exploration_prob: 0.1,
-            mlp_t,
-            puzzle_emb_len: 16,
-            no_act_continue: true,
-        }
-    }
-
     #[test]
     fn parameter_counts_match_the_paper() {
-        assert_eq!(official(true, 11, 81).dense_parameter_count(), 5_028_866);
-        assert_eq!(official(false, 12, 900).dense_parameter_count(), 6_829_058);
-        assert_eq!(official(false, 6, 900).dense_parameter_count(), 6_822_914);
-        assert_eq!(official(true, 6, 900).dense_parameter_count(), 18_795_522);
+        assert_eq!(TrmConfig::sudoku_reference().dense_parameter_count(), 5_028_866);
+        let attention = TrmConfig::attention_reference();
+        assert_eq!(attention.dense_parameter_count(), 6_829_058);
+        assert_eq!(TrmConfig { vocab_size: 6, ..attention.clone() }.dense_parameter_count(), 6_822_914);
+        let maze_mlp_t = TrmConfig { mlp_t: true, vocab_size: 6, pos_encodings: PosEncoding::None, ..attention };
+        assert_eq!(maze_mlp_t.dense_parameter_count(), 18_795_522);
     }
 
     #[test]
