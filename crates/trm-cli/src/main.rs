@@ -4,6 +4,7 @@
 //! `trm-train`. Grammar: `trm <verb> [options] <domain> [input]` (see the README).
 
 mod checkpoint_files;
+mod convert;
 mod solve;
 
 use std::path::PathBuf;
@@ -33,6 +34,9 @@ enum Command {
         #[arg(long)]
         seq_len: Option<usize>,
     },
+    /// Rewrite a checkpoint (safetensors or official PyTorch) as safetensors plus a model card,
+    /// optionally keeping only some puzzle-embedding rows (by row or by ARC task name).
+    Convert(convert::ConvertArgs),
     /// Compare this implementation with a fixture folder recorded from the official code.
     ///
     /// The folder holds `io.safetensors`, `all_config.yaml` and `weights.safetensors` and/or
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Info { checkpoint, config, seq_len } => {
             checkpoint_files::info(&checkpoint, config.as_deref(), seq_len).map(|_| true)
         }
+        Command::Convert(args) => convert::run(&args).map(|_| true),
         Command::Solve(args) => solve::run(&args).map(|_| true),
         Command::Parity { dir } => checkpoint_files::parity(&dir),
         Command::Selfcheck { side } => selfcheck(side).map(|_| true),

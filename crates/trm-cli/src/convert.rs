@@ -1,0 +1,142 @@
+//! `trm convert`: rewrite a checkpoint as safetensors, optionally keeping only some puzzle-embedding
+//! rows (official ARC checkpoints carry ~876 K rows, 1.8 GB; the browser needs a handful).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use candle_core::Tensor;
+use trm_core::checkpoint::{read_state_dict, read_tensors, resolve_config, strip_prefixes};
+
+use crate::checkpoint_files::config_hint;
+
+/// The blank row every official table starts with; kept first so unseen tasks still run.
+const BLANK: &str = "<blank>";
+
+/// Options of `trm convert`.
+#[derive(Debug, clap::Args)]
+pub struct ConvertArgs {
+    /// A `.safetensors` file or an official PyTorch checkpoint (`.pt`, `step_N`).
+    pub input: PathBuf,
+    /// Where to write the safetensors file; a model card `<out>.json` is written beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model card JSON or official all_config.yaml (default: beside the input).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Puzzle tokens per example, when no config gives it (e.g. 900 for ARC).
+    #[arg(long)]
+    pub seq_len: Option<usize>,
+    /// Keep only these puzzle-embedding rows (row 0, the blank, is always kept first).
+    #[arg(long, value_delimiter = ',', conflicts_with = "tasks")]
+    pub rows: Vec<usize>,
+    /// Keep only the rows of these ARC tasks and all their augmentations (needs --identifiers).
+    #[arg(long, value_delimiter = ',', requires = "identifiers")]
+    pub tasks: Vec<String>,
+    /// The official identifiers.json (row → name) that goes with the checkpoint.
+    #[arg(long)]
+    pub identifiers: Option<PathBuf>,
+}
+
+/// The rows to keep, blank first, each once, in table order; and their names when known.
+fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<(Vec<usize>, Option<Vec<String>>)>> {
+    let names: Option<Vec<String>> = match &args.identifiers {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            Some(
+                serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a JSON list of names", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    if let Some(names) = &names
+        && names.len() != table_rows
+    {
+        bail!("identifiers.json names {} rows but the checkpoint's table has {table_rows}", names.len());
+    }
+    let mut rows: Vec<usize> = if !args.tasks.is_empty() {
+        let names = names.as_ref().expect("clap requires --identifiers with --tasks");
+        let mut rows = Vec::new();
+        for task in &args.tasks {
+            let prefix = format!("{task}|||");
+            let found: Vec<usize> =
+                (0..names.len()).filter(|&i| names[i] == *task || names[i].starts_with(&prefix)).collect();
+            if found.is_empty() {
+                bail!(
+                    "task {task} has no row in {}",
+                    args.identifiers.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+                );
+            }
+            rows.extend(found);
+        }
+        rows
+    } else if !args.rows.is_empty() {
+        if let Some(&bad) = args.rows.iter().find(|&&r| r >= table_rows) {
+            bail!("row {bad} does not exist: the table has {table_rows} rows");
+        }
+        args.rows.clone()
+    } else {
+        return Ok(None);
+    };
+    rows.push(0);
+    rows.sort_unstable();
+    rows.dedup();
+    let kept_names =
+        names.map(|n| rows.iter().map(|&r| if r == 0 { BLANK.to_string() } else { n[r].clone() }).collect());
+    Ok(Some((rows, kept_names)))
+}
+
+/// `trm convert`.
+pub fn run(args: &ConvertArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.input).with_context(|| format!("cannot read {}", args.input.display()))?;
+    let mut tensors = read_tensors(&bytes).with_context(|| format!("cannot read {}", args.input.display()))?;
+    let table = tensors.iter().position(|(k, _)| strip_prefixes(k) == "puzzle_emb.weights");
+    let mut kept_names = None;
+    let table_rows = table.map(|i| tensors[i].1.dim(0)).transpose()?.unwrap_or(0);
+    match (table, select_rows(args, table_rows)?) {
+        (Some(i), Some((rows, names))) => {
+            let index = Tensor::from_vec(
+                rows.iter().map(|&r| r as u32).collect::<Vec<_>>(),
+                rows.len(),
+                &candle_core::Device::Cpu,
+            )?;
+            tensors[i].1 = tensors[i].1.index_select(&index, 0)?;
+            eprintln!("kept {} of {table_rows} puzzle-embedding rows", rows.len());
+            kept_names = names;
+        }
+        (None, Some(_)) => bail!("the checkpoint has no puzzle-embedding table to select rows from"),
+        _ => {}
+    }
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    let data = safetensors::serialize(tensors.iter().map(|(k, t)| (k.clone(), t)), None)?;
+    std::fs::write(&args.out, &data).with_context(|| format!("cannot write {}", args.out.display()))?;
+
+    // The card: the resolved config when it can be resolved, the kept identifiers, the source.
+    let mut hint = config_hint(&args.input, args.config.as_deref())?;
+    hint.seq_len = args.seq_len;
+    let state = read_state_dict(&data)?;
+    let mut card = serde_json::json!({
+        "name": args.out.file_stem().map(|s| s.to_string_lossy().into_owned()),
+        "converted_from": args.input.file_name().map(|s| s.to_string_lossy().into_owned()),
+    });
+    match resolve_config(&state, &hint) {
+        Ok(config) => {
+            card["seq_len"] = config.seq_len.into();
+            card["vocab_size"] = config.vocab_size.into();
+            card["arch"] = serde_json::to_value(&config)?;
+        }
+        Err(e) => eprintln!("note: the card has no config ({e}); give --config or --seq-len to include it"),
+    }
+    if let Some(names) = kept_names {
+        card["identifiers"] = names.into();
+    }
+    let card_path = card_path(&args.out);
+    std::fs::write(&card_path, serde_json::to_string_pretty(&card)?)
+        .with_context(|| format!("cannot write {}", card_path.display()))?;
+    println!("wrote {} ({} bytes) and {}", args.out.display(), data.len(), card_path.display());
+    Ok(())
+}
+
+fn card_path(out: &Path) -> PathBuf {
+    out.with_extension("json")
+}
