@@ -37,8 +37,14 @@ pub struct ConvertArgs {
     pub identifiers: Option<PathBuf>,
 }
 
-/// The rows to keep, blank first, each once, in table order; and their names when known.
-fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<(Vec<usize>, Option<Vec<String>>)>> {
+/// Rows of the puzzle-embedding table to keep, and their names when identifiers were given.
+struct Selection {
+    rows: Vec<usize>,
+    names: Option<Vec<String>>,
+}
+
+/// The rows to keep, blank first, each once, in table order; `None` keeps the whole table.
+fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<Selection>> {
     let names: Option<Vec<String>> = match &args.identifiers {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -94,7 +100,7 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
     let mut kept_names = None;
     let table_rows = table.map(|i| tensors[i].1.dim(0)).transpose()?.unwrap_or(0);
     match (table, select_rows(args, table_rows)?) {
-        (Some(i), Some((rows, names))) => {
+        (Some(i), Some(Selection { rows, names })) => {
             let index = Tensor::from_vec(
                 rows.iter().map(|&r| r as u32).collect::<Vec<_>>(),
                 rows.len(),
