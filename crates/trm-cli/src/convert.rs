@@ -87,9 +87,8 @@ fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<Selection
     rows.push(0);
     rows.sort_unstable();
     rows.dedup();
-    let kept_names =
-        names.map(|n| rows.iter().map(|&r| if r == 0 { BLANK.to_string() } else { n[r].clone() }).collect());
-    Ok(Some((rows, kept_names)))
+    let names = names.map(|n| rows.iter().map(|&r| if r == 0 { BLANK.to_string() } else { n[r].clone() }).collect());
+    Ok(Some(Selection { rows, names }))
 }
 
 /// `trm convert`.
