@@ -145,9 +145,24 @@ pub fn bench(root: &Path, extra: &[String]) -> Result<(), String> {
     let threads = std::env::var("RAYON_NUM_THREADS").unwrap_or_else(|_| "1".into());
     eprintln!("==> benchmarks with RAYON_NUM_THREADS={threads}");
     let mut cmd = Command::new("cargo");
-    cmd.args(["bench", "--workspace", "--benches", "--locked"]).env("RAYON_NUM_THREADS", threads).current_dir(root);
+    cmd.args(["bench", "--workspace", "--benches", "--locked"]).env("RAYON_NUM_THREADS", &threads).current_dir(root);
     if !extra.is_empty() {
         cmd.arg("--").args(extra);
     }
+    exec(&mut cmd)?;
+
+    eprintln!("==> wasm32 benchmarks in a Web Worker of headless Chromium (single-threaded)");
+    let tools = setup::install(root)?;
+    let mut cmd = cargo(&tools, root);
+    cmd.args(["bench", "--locked", "-p", "trm-core", "--bench", "wasm_recursion", "--target", pins::WASM_TARGET]);
+    browser_test_env(&mut cmd, root).env("WASM_BINDGEN_TEST_TIMEOUT", "900");
     exec(&mut cmd)
+}
+
+/// What wasm-bindgen-test-runner needs to drive Debian's Chromium.
+fn browser_test_env<'c>(cmd: &'c mut Command, root: &Path) -> &'c mut Command {
+    cmd.env("WASM_BINDGEN_USE_BROWSER", "1")
+        .env("CHROMEDRIVER", pins::CHROMEDRIVER)
+        // Chromium's flags for this closed network (without them it floods it with requests).
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("web/tests/webdriver.json"))
 }
