@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use trm_core::checkpoint::{ConfigHint, read_state_dict, read_tensors, resolve_config, sniff};
+use std::io::Read;
+
+use trm_core::checkpoint::{ConfigHint, read_tensors_from, resolve_config, sniff, state_dict};
 use trm_core::parity::{Recording, compare};
 
 /// Weights files a parity folder may hold, in the order they are checked.
@@ -44,14 +46,18 @@ pub(crate) fn config_hint(checkpoint: &Path, explicit: Option<&Path>) -> Result<
 
 /// `trm info`.
 pub fn info(checkpoint: &Path, config: Option<&Path>, seq_len: Option<usize>) -> Result<()> {
-    let bytes = read(checkpoint)?;
-    let format = sniff(&bytes).with_context(|| format!("{}", checkpoint.display()))?;
-    println!("file:    {} ({} bytes, {format:?})", checkpoint.display(), bytes.len());
-    let mut raw = read_tensors(&bytes)?;
+    let open = || std::fs::File::open(checkpoint).with_context(|| format!("cannot open {}", checkpoint.display()));
+    let size = open()?.metadata()?.len();
+    let mut head = Vec::new();
+    open()?.take(9).read_to_end(&mut head)?;
+    let format = sniff(&head).with_context(|| format!("{}", checkpoint.display()))?;
+    println!("file:    {} ({size} bytes, {format:?})", checkpoint.display());
+    let mut raw = read_tensors_from(std::io::BufReader::new(open()?), None)
+        .with_context(|| format!("cannot read {}", checkpoint.display()))?;
     raw.sort_by(|a, b| a.0.cmp(&b.0));
     let mut hint = config_hint(checkpoint, config)?;
     hint.seq_len = seq_len;
-    let tensors = read_state_dict(&bytes)?;
+    let tensors = state_dict(raw.clone())?;
     match resolve_config(&tensors, &hint) {
         Ok(config) => {
             println!("config:  {}", serde_json::to_string(&config)?);

@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use candle_core::Tensor;
-use trm_core::checkpoint::{read_state_dict, read_tensors, resolve_config, strip_prefixes};
+use trm_core::checkpoint::{read_state_dict, read_tensors_from, resolve_config, strip_prefixes};
 
 use crate::checkpoint_files::config_hint;
 
@@ -43,8 +42,9 @@ struct Selection {
     names: Option<Vec<String>>,
 }
 
-/// The rows to keep, blank first, each once, in table order; `None` keeps the whole table.
-fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<Selection>> {
+/// The rows to keep, blank first, each once, in table order; `None` keeps the whole table. Rows past
+/// the end of the table are reported by the reader, which knows its size.
+fn select_rows(args: &ConvertArgs) -> Result<Option<Selection>> {
     let names: Option<Vec<String>> = match &args.identifiers {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -55,11 +55,6 @@ fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<Selection
         }
         None => None,
     };
-    if let Some(names) = &names
-        && names.len() != table_rows
-    {
-        bail!("identifiers.json names {} rows but the checkpoint's table has {table_rows}", names.len());
-    }
     let mut rows: Vec<usize> = if !args.tasks.is_empty() {
         let names = names.as_ref().expect("clap requires --identifiers with --tasks");
         let mut rows = Vec::new();
@@ -77,9 +72,6 @@ fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<Selection
         }
         rows
     } else if !args.rows.is_empty() {
-        if let Some(&bad) = args.rows.iter().find(|&&r| r >= table_rows) {
-            bail!("row {bad} does not exist: the table has {table_rows} rows");
-        }
         args.rows.clone()
     } else {
         return Ok(None);
@@ -91,27 +83,23 @@ fn select_rows(args: &ConvertArgs, table_rows: usize) -> Result<Option<Selection
     Ok(Some(Selection { rows, names }))
 }
 
-/// `trm convert`.
+/// `trm convert`. The input is read by seeking, so only the selected puzzle-embedding rows of a
+/// large table are ever loaded.
 pub fn run(args: &ConvertArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.input).with_context(|| format!("cannot read {}", args.input.display()))?;
-    let mut tensors = read_tensors(&bytes).with_context(|| format!("cannot read {}", args.input.display()))?;
-    let table = tensors.iter().position(|(k, _)| strip_prefixes(k) == "puzzle_emb.weights");
-    let mut kept_names = None;
-    let table_rows = table.map(|i| tensors[i].1.dim(0)).transpose()?.unwrap_or(0);
-    match (table, select_rows(args, table_rows)?) {
-        (Some(i), Some(Selection { rows, names })) => {
-            let index = Tensor::from_vec(
-                rows.iter().map(|&r| r as u32).collect::<Vec<_>>(),
-                rows.len(),
-                &candle_core::Device::Cpu,
-            )?;
-            tensors[i].1 = tensors[i].1.index_select(&index, 0)?;
-            eprintln!("kept {} of {table_rows} puzzle-embedding rows", rows.len());
-            kept_names = names;
+    let selection = select_rows(args)?;
+    let file = std::fs::File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+    let rows = selection.as_ref().map(|s| s.rows.as_slice());
+    let mut tensors = read_tensors_from(std::io::BufReader::new(file), rows)
+        .with_context(|| format!("cannot read {}", args.input.display()))?;
+    let has_table = tensors.iter().any(|(k, _)| strip_prefixes(k) == "puzzle_emb.weights");
+    let kept_names = match selection {
+        Some(_) if !has_table => bail!("the checkpoint has no puzzle-embedding table to select rows from"),
+        Some(Selection { rows, names }) => {
+            eprintln!("kept {} puzzle-embedding rows", rows.len());
+            names
         }
-        (None, Some(_)) => bail!("the checkpoint has no puzzle-embedding table to select rows from"),
-        _ => {}
-    }
+        None => None,
+    };
     tensors.sort_by(|a, b| a.0.cmp(&b.0));
     let data = safetensors::serialize(tensors.iter().map(|(k, t)| (k.clone(), t)), None)?;
     std::fs::write(&args.out, &data).with_context(|| format!("cannot write {}", args.out.display()))?;

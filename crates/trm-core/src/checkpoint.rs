@@ -8,7 +8,7 @@
 //! offset.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -54,32 +54,151 @@ pub fn strip_prefixes(key: &str) -> &str {
 
 /// Reads every tensor of a checkpoint, with its key as stored.
 pub fn read_tensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
-    match sniff(bytes)? {
-        WeightsFormat::Safetensors => read_safetensors(bytes),
-        WeightsFormat::PyTorchZip => read_pytorch_zip(bytes),
+    read_tensors_from(Cursor::new(bytes), None)
+}
+
+/// Largest safetensors header accepted (the official limit is 100 MB).
+const MAX_HEADER: u64 = 100_000_000;
+
+fn io_error(what: &str, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        Error::Format(format!("{what}: the file ends early (truncated?)"))
+    } else {
+        Error::Format(format!("{what}: {e}"))
     }
 }
 
-fn read_safetensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
-    use candle_core::safetensors::Load;
-    let file = safetensors::SafeTensors::deserialize(bytes)
-        .map_err(|e| Error::Format(format!("invalid safetensors file: {e}")))?;
-    let mut out = Vec::new();
-    for (name, view) in file.tensors() {
-        use safetensors::Dtype;
-        if !matches!(view.dtype(), Dtype::F32 | Dtype::F16 | Dtype::BF16 | Dtype::F64) {
-            return Err(Error::UnsupportedDtype { key: name, dtype: format!("{:?}", view.dtype()) });
+fn is_puzzle_table(key: &str) -> bool {
+    strip_prefixes(key) == "puzzle_emb.weights"
+}
+
+/// Reads every tensor from a seekable source (a file, or bytes in a `Cursor`). With `rows`, the
+/// puzzle-embedding table is read only at those rows, in that order, by seeking — so an official
+/// ARC checkpoint (1.8 GB of embeddings) costs only the rows asked for. Other tensors are read whole.
+pub fn read_tensors_from<R: Read + Seek>(mut source: R, rows: Option<&[usize]>) -> Result<Vec<(String, Tensor)>> {
+    let len = source.seek(SeekFrom::End(0)).map_err(|e| io_error("checkpoint", e))?;
+    source.seek(SeekFrom::Start(0)).map_err(|e| io_error("checkpoint", e))?;
+    let mut head = Vec::with_capacity(9);
+    (&mut source).take(9).read_to_end(&mut head).map_err(|e| io_error("checkpoint", e))?;
+    match sniff(&head)? {
+        WeightsFormat::Safetensors => read_safetensors_from(source, len, rows),
+        WeightsFormat::PyTorchZip => read_pytorch_zip_from(source, rows),
+    }
+}
+
+/// Reads a tensor of `dims` stored contiguously at `offset`; with `rows`, only those rows of a 2-D
+/// tensor. `available` is how many bytes the tensor's storage has from `offset` on.
+fn read_stored<R: Read + Seek>(
+    source: &mut R,
+    key: &str,
+    dtype: DType,
+    dims: &[usize],
+    offset: u64,
+    available: u64,
+    rows: Option<&[usize]>,
+) -> Result<Tensor> {
+    let elem = dtype.size_in_bytes();
+    let too_big = || Error::Format(format!("tensor {key}: shape {dims:?} is too large"));
+    let total = dims.iter().try_fold(elem, |acc, &d| acc.checked_mul(d)).ok_or_else(too_big)?;
+    if total as u64 > available {
+        return Err(Error::Format(format!(
+            "tensor {key}: needs {total} bytes at offset {offset}, the file has {available} (truncated?)"
+        )));
+    }
+    let read_at = |source: &mut R, at: u64, buf: &mut [u8]| -> Result<()> {
+        source.seek(SeekFrom::Start(at)).map_err(|e| io_error(key, e))?;
+        source.read_exact(buf).map_err(|e| io_error(key, e))
+    };
+    match (rows, dims) {
+        (Some(rows), &[table_rows, width]) if is_puzzle_table(key) => {
+            let row_bytes = width * elem;
+            let mut buf = vec![0u8; rows.len() * row_bytes];
+            for (k, &r) in rows.iter().enumerate() {
+                if r >= table_rows {
+                    return Err(Error::InvalidArgument(format!("row {r} does not exist: {key} has {table_rows} rows")));
+                }
+                read_at(source, offset + (r * row_bytes) as u64, &mut buf[k * row_bytes..(k + 1) * row_bytes])?;
+            }
+            Ok(Tensor::from_raw_buffer(&buf, dtype, &[rows.len(), width], &Device::Cpu)?)
         }
-        let tensor = view.load(&Device::Cpu).map_err(|e| Error::Format(format!("tensor {name}: {e}")))?;
-        out.push((name, tensor));
+        _ => {
+            let mut buf = vec![0u8; total];
+            read_at(source, offset, &mut buf)?;
+            Ok(Tensor::from_raw_buffer(&buf, dtype, dims, &Device::Cpu)?)
+        }
+    }
+}
+
+fn float_dtype(key: &str, name: &str) -> Result<DType> {
+    match name {
+        "F32" => Ok(DType::F32),
+        "F16" => Ok(DType::F16),
+        "BF16" => Ok(DType::BF16),
+        "F64" => Ok(DType::F64),
+        other => Err(Error::UnsupportedDtype { key: key.to_string(), dtype: other.to_string() }),
+    }
+}
+
+/// One entry of a safetensors header.
+#[derive(Deserialize)]
+struct HeaderEntry {
+    dtype: String,
+    shape: Vec<usize>,
+    data_offsets: [u64; 2],
+}
+
+fn read_safetensors_from<R: Read + Seek>(
+    mut source: R,
+    len: u64,
+    rows: Option<&[usize]>,
+) -> Result<Vec<(String, Tensor)>> {
+    let bad = |what: String| Error::Format(format!("invalid safetensors file: {what}"));
+    let mut n = [0u8; 8];
+    source.seek(SeekFrom::Start(0)).map_err(|e| io_error("header", e))?;
+    source.read_exact(&mut n).map_err(|e| io_error("header", e))?;
+    let n = u64::from_le_bytes(n);
+    if n > MAX_HEADER || 8 + n > len {
+        return Err(bad(format!("header length {n} does not fit a {len}-byte file")));
+    }
+    let mut header = vec![0u8; n as usize];
+    source.read_exact(&mut header).map_err(|e| io_error("header", e))?;
+    let entries: BTreeMap<String, serde_json::Value> =
+        serde_json::from_slice(&header).map_err(|e| bad(format!("header is not JSON: {e}")))?;
+    let data_start = 8 + n;
+    let mut located = Vec::new();
+    for (key, value) in entries {
+        if key == "__metadata__" {
+            continue;
+        }
+        let entry: HeaderEntry = serde_json::from_value(value).map_err(|e| bad(format!("entry {key}: {e}")))?;
+        let dtype = float_dtype(&key, &entry.dtype)?;
+        let [start, end] = entry.data_offsets;
+        if start > end || data_start.saturating_add(end) > len {
+            return Err(bad(format!("tensor {key}: data offsets {start}..{end} lie outside the file (truncated?)")));
+        }
+        let want = entry.shape.iter().try_fold(dtype.size_in_bytes() as u64, |acc, &d| acc.checked_mul(d as u64));
+        if want != Some(end - start) {
+            return Err(bad(format!(
+                "tensor {key}: shape {:?} does not match {} data bytes",
+                entry.shape,
+                end - start
+            )));
+        }
+        located.push((start, key, dtype, entry.shape, end - start));
+    }
+    located.sort_by_key(|entry| entry.0);
+    let mut out = Vec::with_capacity(located.len());
+    for (start, key, dtype, dims, available) in located {
+        let tensor = read_stored(&mut source, &key, dtype, &dims, data_start + start, available, rows)?;
+        out.push((key, tensor));
     }
     Ok(out)
 }
 
-fn read_pytorch_zip(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
+fn read_pytorch_zip_from<R: Read + Seek>(source: R, rows: Option<&[usize]>) -> Result<Vec<(String, Tensor)>> {
     use candle_core::pickle::{Object, Stack};
     let zip_err = |e: zip::result::ZipError| Error::Format(format!("invalid PyTorch checkpoint (zip): {e}"));
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_err)?;
+    let mut archive = zip::ZipArchive::new(source).map_err(zip_err)?;
     let pickle_name = archive
         .file_names()
         .filter_map(|n| n.ok())
@@ -88,11 +207,7 @@ fn read_pytorch_zip(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
         .ok_or_else(|| Error::Format("the zip holds no data.pkl: not a PyTorch checkpoint".into()))?;
     let dir = std::path::PathBuf::from(pickle_name.trim_end_matches(".pkl"));
     let mut pickle = Vec::new();
-    archive
-        .by_name(&pickle_name)
-        .map_err(zip_err)?
-        .read_to_end(&mut pickle)
-        .map_err(|e| Error::Format(e.to_string()))?;
+    archive.by_name(&pickle_name).map_err(zip_err)?.read_to_end(&mut pickle).map_err(|e| io_error("data.pkl", e))?;
     let mut stack = Stack::empty();
     stack
         .read_loop(&mut Cursor::new(&pickle))
@@ -101,7 +216,8 @@ fn read_pytorch_zip(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
     let Object::Dict(entries) = object else {
         return Err(Error::Format("the checkpoint's pickle is not a state dict".into()));
     };
-    let mut out = Vec::new();
+    // Locate every tensor's bytes inside the (uncompressed) zip, then read them by seeking.
+    let mut located = Vec::new();
     for (name, value) in entries {
         let key = match &name {
             Object::Unicode(s) => s.clone(),
@@ -120,23 +236,21 @@ fn read_pytorch_zip(bytes: &[u8]) -> Result<Vec<(String, Tensor)>> {
         if !info.layout.is_contiguous() {
             return Err(Error::Format(format!("tensor {key} is stored non-contiguously, which is not supported")));
         }
-        let mut storage = Vec::new();
-        archive
+        let entry = archive
             .by_name(&info.path)
-            .map_err(|e| Error::Format(format!("tensor {key}: storage {} missing: {e}", info.path)))?
-            .read_to_end(&mut storage)
-            .map_err(|e| Error::Format(format!("tensor {key}: storage {} unreadable: {e}", info.path)))?;
-        let size = info.dtype.size_in_bytes();
-        let start = info.layout.start_offset() * size;
-        let end = start + info.layout.shape().elem_count() * size;
-        if end > storage.len() {
-            return Err(Error::Format(format!(
-                "tensor {key}: storage {} has {} bytes, needs {end} (truncated file?)",
-                info.path,
-                storage.len()
-            )));
+            .map_err(|e| Error::Format(format!("tensor {key}: storage {} missing: {e}", info.path)))?;
+        if entry.compression() != zip::CompressionMethod::Stored {
+            return Err(Error::Format(format!("tensor {key}: compressed storage is not supported")));
         }
-        let tensor = Tensor::from_raw_buffer(&storage[start..end], info.dtype, info.layout.dims(), &Device::Cpu)?;
+        let start = entry.data_start().ok_or_else(|| Error::Format(format!("tensor {key}: storage offset unknown")))?;
+        let skip = (info.layout.start_offset() * info.dtype.size_in_bytes()) as u64;
+        let available = entry.size().saturating_sub(skip);
+        located.push((key, info.dtype, info.layout.dims().to_vec(), start + skip, available));
+    }
+    let mut source = archive.into_inner();
+    let mut out = Vec::with_capacity(located.len());
+    for (key, dtype, dims, offset, available) in located {
+        let tensor = read_stored(&mut source, &key, dtype, &dims, offset, available, rows)?;
         out.push((key, tensor));
     }
     Ok(out)
@@ -219,8 +333,13 @@ pub type TensorMap = BTreeMap<String, Tensor>;
 
 /// Reads, strips and upcasts a checkpoint's tensors.
 pub fn read_state_dict(bytes: &[u8]) -> Result<TensorMap> {
+    state_dict(read_tensors(bytes)?)
+}
+
+/// Strips the official prefixes from raw tensors and upcasts them to f32.
+pub fn state_dict(raw: Vec<(String, Tensor)>) -> Result<TensorMap> {
     let mut map = TensorMap::new();
-    for (key, tensor) in read_tensors(bytes)? {
+    for (key, tensor) in raw {
         let stripped = strip_prefixes(&key).to_string();
         let tensor = tensor.to_dtype(DType::F32)?;
         if map.insert(stripped.clone(), tensor).is_some() {

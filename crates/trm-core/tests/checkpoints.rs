@@ -150,3 +150,36 @@ fn garbage_yaml_is_a_config_error() {
         );
     }
 }
+
+#[test]
+fn selected_rows_are_read_by_seeking_in_both_formats() {
+    use std::io::Cursor;
+    use trm_core::checkpoint::{read_tensors, read_tensors_from, strip_prefixes};
+    for file in ["weights.safetensors", "checkpoint.pt"] {
+        let bytes = read("att_rope", file);
+        let full = read_tensors(&bytes).unwrap();
+        let picked = read_tensors_from(Cursor::new(&bytes), Some(&[4, 0, 2])).unwrap();
+        assert_eq!(full.len(), picked.len());
+        for ((k, a), (k2, b)) in full.iter().zip(&picked) {
+            assert_eq!(k, k2);
+            if strip_prefixes(k) == "puzzle_emb.weights" {
+                assert_eq!(b.dims(), &[3, 64], "{file}");
+                for (new, old) in [(0, 4), (1, 0), (2, 2)] {
+                    assert_eq!(
+                        b.get(new).unwrap().to_vec1::<f32>().unwrap(),
+                        a.get(old).unwrap().to_vec1::<f32>().unwrap()
+                    );
+                }
+            } else {
+                assert_eq!(
+                    a.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+                    b.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+                );
+            }
+        }
+        match read_tensors_from(Cursor::new(&bytes), Some(&[5])) {
+            Err(Error::InvalidArgument(msg)) => assert!(msg.contains("row 5 does not exist"), "{msg}"),
+            other => panic!("{file}: {other:?}"),
+        }
+    }
+}
