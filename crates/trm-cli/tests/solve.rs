@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use candle_core::{DType, Device, Tensor};
-use trm_core::{PosEncoding, TrmConfig};
+use trm_core::TrmConfig;
 use trm_puzzles::Sudoku;
 
 const PUZZLE: &str = "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79";
@@ -14,25 +14,12 @@ const OTHER: &str = "..9748...7.........2.1.9.....7...24..64.1.59..98...3.....8.
 /// A small mlp_t model with a 16-slot puzzle prefix: the shape of the official Sudoku checkpoints.
 fn config() -> TrmConfig {
     TrmConfig {
-        seq_len: 81,
         puzzle_emb_ndim: 32,
-        num_puzzle_identifiers: 1,
-        vocab_size: 11,
         h_cycles: 2,
         l_cycles: 2,
-        h_layers: 0,
-        l_layers: 2,
         hidden_size: 32,
-        expansion: 4.0,
         num_heads: 2,
-        pos_encodings: PosEncoding::None,
-        rms_norm_eps: 1e-5,
-        rope_theta: 1e4,
-        halt_max_steps: 16,
-        halt_exploration_prob: 0.1,
-        mlp_t: true,
-        puzzle_emb_len: 16,
-        no_act_continue: true,
+        ..TrmConfig::sudoku_reference()
     }
 }
 
