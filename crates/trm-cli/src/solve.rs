@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use candle_core::{Device, Tensor};
 use trm_core::Stepper;
+use trm_core::checkpoint::PartialArch;
 use trm_puzzles::Sudoku;
 
 use crate::checkpoint_files::config_hint;
@@ -82,6 +83,9 @@ fn load(model: &Path, config: Option<&Path>, side: usize) -> Result<trm_core::Tr
     let bytes = std::fs::read(model).with_context(|| format!("cannot read {}", model.display()))?;
     let mut hint = config_hint(model, config)?;
     hint.seq_len = Some(side * side);
+    // The official Sudoku recipe, for checkpoints that come without a config.
+    hint.defaults =
+        PartialArch { h_cycles: Some(3), l_cycles: Some(6), halt_max_steps: Some(16), ..Default::default() };
     let trm = trm_core::load_model(&bytes, &hint).with_context(|| format!("cannot load {}", model.display()))?;
     let c = trm.config();
     if c.seq_len != side * side || c.vocab_size != Sudoku::vocab_size(side) {

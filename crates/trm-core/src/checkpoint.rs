@@ -300,6 +300,31 @@ struct CardArch {
 }
 
 impl PartialArch {
+    /// Every field this one leaves unset, taken from `fallback`.
+    pub fn or(self, fallback: PartialArch) -> PartialArch {
+        PartialArch {
+            seq_len: self.seq_len.or(fallback.seq_len),
+            vocab_size: self.vocab_size.or(fallback.vocab_size),
+            num_puzzle_identifiers: self.num_puzzle_identifiers.or(fallback.num_puzzle_identifiers),
+            puzzle_emb_ndim: self.puzzle_emb_ndim.or(fallback.puzzle_emb_ndim),
+            h_cycles: self.h_cycles.or(fallback.h_cycles),
+            l_cycles: self.l_cycles.or(fallback.l_cycles),
+            h_layers: self.h_layers.or(fallback.h_layers),
+            l_layers: self.l_layers.or(fallback.l_layers),
+            hidden_size: self.hidden_size.or(fallback.hidden_size),
+            expansion: self.expansion.or(fallback.expansion),
+            num_heads: self.num_heads.or(fallback.num_heads),
+            pos_encodings: self.pos_encodings.or(fallback.pos_encodings),
+            rms_norm_eps: self.rms_norm_eps.or(fallback.rms_norm_eps),
+            rope_theta: self.rope_theta.or(fallback.rope_theta),
+            halt_max_steps: self.halt_max_steps.or(fallback.halt_max_steps),
+            halt_exploration_prob: self.halt_exploration_prob.or(fallback.halt_exploration_prob),
+            mlp_t: self.mlp_t.or(fallback.mlp_t),
+            puzzle_emb_len: self.puzzle_emb_len.or(fallback.puzzle_emb_len),
+            no_act_continue: self.no_act_continue.or(fallback.no_act_continue),
+        }
+    }
+
     /// The `arch` section of an official `all_config.yaml`.
     pub fn from_all_config_yaml(text: &str) -> Result<Self> {
         let parsed: OfficialAllConfig =
@@ -326,6 +351,9 @@ pub struct ConfigHint {
     pub all_config_yaml: Option<String>,
     /// Puzzle tokens per example, from the puzzle domain, when no config says it.
     pub seq_len: Option<usize>,
+    /// The puzzle domain's defaults (e.g. `L_cycles` 6 for Sudoku, 4 for mazes and ARC), used for
+    /// what neither the card nor the yaml says.
+    pub defaults: PartialArch,
 }
 
 /// Tensors keyed by their stripped names, all f32.
@@ -359,7 +387,8 @@ pub fn resolve_config(tensors: &TensorMap, hint: &ConfigHint) -> Result<TrmConfi
         (Some(card), _) => PartialArch::from_model_card(card)?,
         (None, Some(yaml)) => PartialArch::from_all_config_yaml(yaml)?,
         (None, None) => PartialArch::default(),
-    };
+    }
+    .or(hint.defaults.clone());
     let embed = dims_of(tensors, "embed_tokens.embedding_weight")
         .ok_or_else(|| Error::MissingTensor { key: "embed_tokens.embedding_weight".into() })?;
     let [vocab, hidden] = embed[..] else {

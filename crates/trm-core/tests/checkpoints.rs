@@ -183,3 +183,18 @@ fn selected_rows_are_read_by_seeking_in_both_formats() {
         }
     }
 }
+
+#[test]
+fn domain_defaults_fill_only_what_the_config_leaves_open() {
+    use trm_core::checkpoint::PartialArch;
+    let weights = read("att_rope", "weights.safetensors");
+    let defaults = PartialArch { l_cycles: Some(9), halt_max_steps: Some(20), ..Default::default() };
+    // No config file: the defaults apply.
+    let bare = ConfigHint { seq_len: Some(36), defaults: defaults.clone(), ..Default::default() };
+    let model = load_model(&weights, &bare).unwrap();
+    assert_eq!((model.config().l_cycles, model.config().halt_max_steps), (9, 20));
+    // The yaml says L_cycles 4: it wins; halt_max_steps (also in the yaml) too.
+    let with_yaml = ConfigHint { defaults, ..hint("att_rope") };
+    let model = load_model(&weights, &with_yaml).unwrap();
+    assert_eq!((model.config().l_cycles, model.config().halt_max_steps), (4, 16));
+}
