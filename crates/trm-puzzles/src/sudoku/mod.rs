@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+mod solver;
+
+pub use solver::{Conflict, SearchReport, Unit};
+
 /// Sides this crate supports.
 pub const SUPPORTED_SIDES: [usize; 3] = [4, 6, 9];
 
