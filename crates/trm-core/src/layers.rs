@@ -4,7 +4,7 @@
 //! Every operation here is differentiable (no fused no-backward kernels), so the trainer can use the
 //! same code.
 
-use candle_core::{D, DType, Device, Module, Result, Tensor};
+use candle_core::{D, Device, Module, Result, Tensor};
 use candle_nn::{Linear, VarBuilder};
 
 /// `x / sqrt(mean(x²) + eps)` over the last axis, without a gain (TRM's norms have none).
@@ -213,9 +213,4 @@ impl ReasoningModule {
         }
         Ok(h)
     }
-}
-
-/// Makes an all-zero tensor of `dims` (used to pad the puzzle-embedding prefix).
-pub fn zeros(dims: &[usize], device: &Device) -> Result<Tensor> {
-    Tensor::zeros(dims, DType::F32, device)
 }

@@ -150,3 +150,33 @@ fn bad_inputs_are_errors() {
     let bad_ids = Tensor::new(&[0u32, 1, 99], tokens.device()).unwrap();
     assert!(matches!(Stepper::new(&model, &tokens, &bad_ids), Err(Error::InvalidArgument(_))));
 }
+
+#[test]
+fn a_recorded_carry_continues_like_the_official_code() {
+    use trm_core::Carry;
+    let name = "att_rope";
+    let model = model(name);
+    let (tokens, ids) = inputs(name);
+    let io = candle_core::safetensors::load_buffer(&read(name, "io.safetensors"), &candle_core::Device::Cpu).unwrap();
+    let carry = Carry { y: io["step07.z_H"].clone(), z: io["step07.z_L"].clone() };
+    let mut stepper = Stepper::new(&model, &tokens, &ids).unwrap().with_carry(carry).unwrap();
+    stepper.supervision_step().unwrap();
+    assert!(max_diff(&stepper.answer_logits().unwrap(), &io["step08.logits"]) < 1e-4);
+    let wrong = Carry { y: io["step07.z_H"].narrow(1, 0, 10).unwrap(), z: io["step07.z_L"].clone() };
+    assert!(matches!(Stepper::new(&model, &tokens, &ids).unwrap().with_carry(wrong), Err(Error::InvalidArgument(_))));
+}
+
+#[test]
+fn softmax_confidences_are_optional() {
+    use trm_core::stepper::Normalisation;
+    let model = model("mlp_t");
+    let (tokens, ids) = inputs("mlp_t");
+    let mut stepper = Stepper::new(&model, &tokens, &ids).unwrap();
+    stepper.supervision_step().unwrap();
+    let stable = stepper.snapshot().unwrap();
+    stepper.set_normalisation(Normalisation::Softmax);
+    let soft = stepper.snapshot().unwrap();
+    assert_eq!(stable.answer.tokens, soft.answer.tokens, "the argmax does not depend on the normalisation");
+    assert_ne!(stable.answer.confidence, soft.answer.confidence);
+    assert!(soft.answer.confidence.iter().flatten().all(|&p| p > 0.0 && p <= 1.0));
+}
