@@ -5,8 +5,10 @@
 
 use std::fmt;
 
+mod generator;
 mod solver;
 
+pub use generator::{Generated, Generator};
 pub use solver::{Conflict, SearchReport, Unit};
 
 /// Sides this crate supports.

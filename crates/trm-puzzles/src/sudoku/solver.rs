@@ -103,7 +103,7 @@ impl Sudoku {
     }
 }
 
-struct Search {
+pub(super) struct Search {
     side: usize,
     cells: Vec<u8>,
     rows: Vec<u16>,
@@ -115,7 +115,7 @@ struct Search {
 }
 
 impl Search {
-    fn new(puzzle: &Sudoku) -> Self {
+    pub(super) fn new(puzzle: &Sudoku) -> Self {
         let n = puzzle.side();
         let box_of: Vec<usize> = (0..n * n).map(|k| puzzle.box_index(k / n, k % n)).collect();
         let mut s = Search {
@@ -164,6 +164,36 @@ impl Search {
             self.boxes[b] &= !bit;
             self.cells[k] = 0;
         }
+    }
+
+    /// Fills every empty cell with a random valid completion (candidates tried in random order);
+    /// false if there is none.
+    pub(super) fn fill_random(&mut self, rng: &mut impl rand::Rng) -> bool {
+        use rand::seq::SliceRandom;
+        let mut best: Option<(usize, u16)> = None;
+        for k in 0..self.cells.len() {
+            if self.cells[k] == 0 {
+                let free = self.free(k);
+                if best.is_none_or(|(_, f)| free.count_ones() < f.count_ones()) {
+                    best = Some((k, free));
+                }
+            }
+        }
+        let Some((k, free)) = best else { return true };
+        let mut digits: Vec<u8> = (1..=self.side as u8).filter(|d| free & (1 << (d - 1)) != 0).collect();
+        digits.shuffle(rng);
+        for digit in digits {
+            self.set(k, digit, true);
+            if self.fill_random(rng) {
+                return true;
+            }
+            self.set(k, digit, false);
+        }
+        false
+    }
+
+    pub(super) fn into_sudoku(self) -> Sudoku {
+        Sudoku { side: self.side, cells: self.cells }
     }
 
     /// Depth-first search; returns true when the limit is reached.
