@@ -18,6 +18,14 @@ fn sudoku(c: &mut Criterion) {
             puzzles[k].search(2)
         })
     });
+    let mut generator = Generator::new(9, 3).unwrap();
+    let typical: Vec<_> = (0..100).map(|_| generator.next_puzzle(30).puzzle).collect();
+    group.bench_function("solve_30_clue_9x9_count_to_2", |b| {
+        b.iter(|| {
+            k = (k + 1) % typical.len();
+            typical[k].search(2)
+        })
+    });
     group.finish();
 }
 

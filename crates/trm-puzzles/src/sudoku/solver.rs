@@ -91,7 +91,7 @@ impl Sudoku {
         let mut search = Search::new(self);
         let mut report = SearchReport { solutions: 0, first: None, nodes: 0, guesses: 0 };
         if search.valid && limit > 0 {
-            search.run(limit, &mut report);
+            search.run(0, limit, &mut report);
         }
         report
     }
@@ -110,6 +110,8 @@ pub(super) struct Search {
     cols: Vec<u16>,
     boxes: Vec<u16>,
     box_of: Vec<usize>,
+    /// Empty cells; during a search, `empties[depth..]` are the ones still unfilled.
+    empties: Vec<usize>,
     full: u16,
     valid: bool,
 }
@@ -125,6 +127,7 @@ impl Search {
             cols: vec![0; n],
             boxes: vec![0; n],
             box_of,
+            empties: (0..n * n).filter(|&k| puzzle.cells()[k] == 0).collect(),
             full: ((1u32 << n) - 1) as u16,
             valid: true,
         };
@@ -196,47 +199,50 @@ impl Search {
         Sudoku { side: self.side, cells: self.cells }
     }
 
-    /// Depth-first search; returns true when the limit is reached.
-    fn run(&mut self, limit: usize, report: &mut SearchReport) -> bool {
-        // The empty cell with the fewest candidates.
-        let mut best: Option<(usize, u16)> = None;
-        for k in 0..self.cells.len() {
-            if self.cells[k] != 0 {
-                continue;
-            }
-            let free = self.free(k);
-            if free == 0 {
-                return false;
-            }
-            if best.is_none_or(|(_, f)| free.count_ones() < f.count_ones()) {
-                best = Some((k, free));
-                if free.count_ones() == 1 {
-                    break;
-                }
-            }
-        }
-        let Some((k, mut free)) = best else {
+    /// Depth-first search over `empties[depth..]`; returns true when the limit is reached.
+    fn run(&mut self, depth: usize, limit: usize, report: &mut SearchReport) -> bool {
+        if depth == self.empties.len() {
             report.solutions += 1;
             if report.first.is_none() {
                 report.first = Some(Sudoku { side: self.side, cells: self.cells.clone() });
             }
             return report.solutions >= limit;
-        };
-        if free.count_ones() > 1 {
+        }
+        // The unfilled cell with the fewest candidates, moved to position `depth`.
+        let (mut best, mut best_free, mut best_count) = (depth, 0u16, u32::MAX);
+        for i in depth..self.empties.len() {
+            let free = self.free(self.empties[i]);
+            let count = free.count_ones();
+            if count < best_count {
+                (best, best_free, best_count) = (i, free, count);
+                if count <= 1 {
+                    break;
+                }
+            }
+        }
+        if best_count == 0 {
+            return false;
+        }
+        self.empties.swap(depth, best);
+        let k = self.empties[depth];
+        if best_count > 1 {
             report.guesses += 1;
         }
+        let mut free = best_free;
+        let mut done = false;
         while free != 0 {
             let digit = free.trailing_zeros() as u8 + 1;
             free &= free - 1;
             report.nodes += 1;
             self.set(k, digit, true);
-            let done = self.run(limit, report);
+            done = self.run(depth + 1, limit, report);
             self.set(k, digit, false);
             if done {
-                return true;
+                break;
             }
         }
-        false
+        self.empties.swap(depth, best);
+        done
     }
 }
 
