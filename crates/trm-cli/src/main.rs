@@ -6,6 +6,7 @@
 mod checkpoint_files;
 mod convert;
 mod solve;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,9 @@ enum Command {
     /// With one puzzle, prints the grid after each step (changed cells highlighted) with the halting
     /// head's q_halt, then the answer. With `--file`, prints each answer.
     Solve(solve::SolveArgs),
+    /// Check answers against puzzles by the rules: a verdict per puzzle, then `N passed, M failed`
+    /// (exit status 1 if any failed).
+    Verify(verify::VerifyArgs),
     /// Check that the numeric stack works here: multiply two pattern matrices with candle.
     Selfcheck {
         /// Side of the square matrices.
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         }
         Command::Convert(args) => convert::run(&args).map(|_| true),
         Command::Solve(args) => solve::run(&args).map(|_| true),
+        Command::Verify(args) => verify::run(&args),
         Command::Parity { dir } => checkpoint_files::parity(&dir),
         Command::Selfcheck { side } => selfcheck(side).map(|_| true),
     };
