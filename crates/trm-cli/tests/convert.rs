@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use trm_core::checkpoint::read_state_dict;
+use trm_core::checkpoint::{TensorMap, read_state_dict};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../trm-core/tests/fixtures/trm-parity").join(name)
@@ -23,15 +23,22 @@ fn max_diff(a: &candle_core::Tensor, b: &candle_core::Tensor) -> f32 {
     (a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap()
 }
 
+/// Runs `trm convert src --out out extra…`, which must succeed; returns the state dicts of both files.
+fn convert(src: &Path, out: &Path, extra: &[&str]) -> (TensorMap, TensorMap) {
+    let mut args = vec!["convert", src.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = trm(&args);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let read = |p: &Path| read_state_dict(&std::fs::read(p).unwrap()).unwrap();
+    (read(src), read(out))
+}
+
 #[test]
 fn pytorch_to_safetensors_keeps_every_tensor_and_writes_a_card() {
     let dir = scratch("pt");
     let out = dir.join("att_rope.safetensors");
     let pt = fixture("att_rope").join("checkpoint.pt");
-    let run = trm(&["convert", pt.to_str().unwrap(), "--out", out.to_str().unwrap(), "--seq-len", "36"]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let original = read_state_dict(&std::fs::read(&pt).unwrap()).unwrap();
-    let converted = read_state_dict(&std::fs::read(&out).unwrap()).unwrap();
+    let (original, converted) = convert(&pt, &out, &["--seq-len", "36"]);
     assert_eq!(original.keys().collect::<Vec<_>>(), converted.keys().collect::<Vec<_>>());
     for (k, t) in &original {
         assert_eq!(max_diff(t, &converted[k]), 0.0, "{k}");
@@ -55,10 +62,7 @@ fn selected_rows_are_kept_blank_first() {
     let dir = scratch("rows");
     let out = dir.join("small.safetensors");
     let src = fixture("att_rope").join("weights.safetensors");
-    let run = trm(&["convert", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--rows", "3,1"]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let original = read_state_dict(&std::fs::read(&src).unwrap()).unwrap();
-    let converted = read_state_dict(&std::fs::read(&out).unwrap()).unwrap();
+    let (original, converted) = convert(&src, &out, &["--rows", "3,1"]);
     let table = &converted["puzzle_emb.weights"];
     assert_eq!(table.dims(), &[3, 64]);
     for (new, old) in [(0, 0), (1, 1), (2, 3)] {
@@ -78,20 +82,8 @@ fn tasks_select_every_augmentation_through_identifiers() {
     std::fs::write(&ids, r#"["<blank>", "007bbfb7", "00d62c1b", "007bbfb7|||t3|||0528147369", "017c7c7b"]"#).unwrap();
     let out = dir.join("arc.safetensors");
     let src = fixture("att_rope").join("weights.safetensors");
-    let run = trm(&[
-        "convert",
-        src.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--tasks",
-        "007bbfb7",
-        "--identifiers",
-        ids.to_str().unwrap(),
-        "--seq-len",
-        "36",
-    ]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let converted = read_state_dict(&std::fs::read(&out).unwrap()).unwrap();
+    let (_, converted) =
+        convert(&src, &out, &["--tasks", "007bbfb7", "--identifiers", ids.to_str().unwrap(), "--seq-len", "36"]);
     assert_eq!(converted["puzzle_emb.weights"].dims(), &[3, 64]);
     let card: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("arc.json")).unwrap()).unwrap();
