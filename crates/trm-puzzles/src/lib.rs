@@ -4,8 +4,10 @@
 //! checks puzzles itself. Text formats follow the project's format contract (`docs/formats.md` in
 //! the shared documentation): see [`sudoku`] and [`maze`].
 
+pub mod dihedral;
 pub mod maze;
 pub mod sudoku;
 
+pub use dihedral::Dihedral;
 pub use maze::{Maze, MazeCell, MazeError};
 pub use sudoku::{Sudoku, SudokuError};
