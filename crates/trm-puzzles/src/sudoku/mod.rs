@@ -5,11 +5,15 @@
 
 use std::fmt;
 
+mod augment;
 mod generator;
 mod solver;
+mod tier;
 
-pub use generator::{Generated, Generator};
+pub use augment::Augmentation;
+pub use generator::{Generated, Generator, Split};
 pub use solver::{Conflict, SearchReport, Unit};
+pub use tier::{Tier, TierRule, UnknownTier};
 
 /// Sides this crate supports.
 pub const SUPPORTED_SIDES: [usize; 3] = [4, 6, 9];
@@ -86,11 +90,7 @@ impl Sudoku {
 
     /// Box shape `(rows, cols)`: 2×2 for 4×4, 2×3 for 6×6, 3×3 for 9×9.
     pub fn box_shape(&self) -> (usize, usize) {
-        match self.side {
-            4 => (2, 2),
-            6 => (2, 3),
-            _ => (3, 3),
-        }
+        Self::box_shape_of(self.side)
     }
 
     /// The official token encoding: 0 = PAD, 1 = blank, digit `d` → `d + 1` (vocabulary `side + 2`).
