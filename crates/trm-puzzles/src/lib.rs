@@ -9,5 +9,5 @@ pub mod maze;
 pub mod sudoku;
 
 pub use dihedral::Dihedral;
-pub use maze::{Maze, MazeCell, MazeError};
+pub use maze::{Maze, MazeCell, MazeError, MazeTier, PathError};
 pub use sudoku::{Sudoku, SudokuError};
