@@ -112,19 +112,23 @@ pub fn format_name(id: &str, aug: &Augmentation) -> String {
 }
 
 /// Splits a puzzle name into the original id and its augmentation. Names without `|||` are the
-/// identity. Otherwise the name must be exactly `<id>|||t<d>|||<ten digits>` with a non-empty id,
-/// `d` in `0..=7` (one digit) and the digits a permutation of `0..=9` starting with `0`.
+/// identity. Otherwise the name must be exactly `<id>|||t<d>|||<ten digits>` with a non-empty id free
+/// of `|||` (split from the right, so an id may end in `|`), `d` in `0..=7` (one digit) and the digits a permutation of `0..=9` starting with `0`.
 pub fn parse_name(name: &str) -> Result<(&str, Augmentation), ArcError> {
     let bad = |reason: &'static str| ArcError::BadName { name: name.to_string(), reason };
     if !name.contains(NAME_SEPARATOR) {
         return Ok((name, Augmentation::IDENTITY));
     }
-    let mut parts = name.split(NAME_SEPARATOR);
-    let (Some(id), Some(t), Some(colours), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    // From the right, so that an id ending in `|` (legal, if odd) still splits where it was joined.
+    let mut parts = name.rsplitn(3, NAME_SEPARATOR);
+    let (Some(colours), Some(t), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad("expected <id>|||t<transform>|||<colour map>"));
     };
     if id.is_empty() {
         return Err(bad("the puzzle id is empty"));
+    }
+    if id.contains(NAME_SEPARATOR) {
+        return Err(bad("expected <id>|||t<transform>|||<colour map>, found more fields"));
     }
     let dihedral = match t.as_bytes() {
         [b't', d @ b'0'..=b'7'] => Dihedral::from_id(d - b'0').ok_or_else(|| bad("transform id out of range"))?,
@@ -240,6 +244,9 @@ mod tests {
         assert_eq!(parse_name("007bbfb7").unwrap(), ("007bbfb7", Augmentation::IDENTITY));
         assert_eq!(format_name("x", &Augmentation::IDENTITY), "x");
         assert_eq!(parse_name("x|||t0|||0123456789").unwrap(), ("x", Augmentation::IDENTITY));
+        // An id ending in `|` splits where it was joined.
+        assert_eq!(parse_name(&format_name("x|", &aug)).unwrap(), ("x|", aug));
+        assert_eq!(parse_name("x||||t3|||0528147369").unwrap(), ("x|", aug));
         for bad in [
             "x|||t3",
             "x|||t3|||0528147369|||",
@@ -254,7 +261,7 @@ mod tests {
             "x|||t3|||0528147368",
             "x|||t3|||05281a7369",
             "x|||t3|||٠528147369",
-            "x||||t3|||0528147369",
+            "a|||b|||t3|||0528147369",
         ] {
             assert!(matches!(parse_name(bad), Err(ArcError::BadName { .. })), "{bad}");
         }

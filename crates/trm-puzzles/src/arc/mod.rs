@@ -78,7 +78,7 @@ impl fmt::Display for GridRole {
     }
 }
 
-/// Where in a task file something went wrong. Every part is optional; indices are 0-based.
+/// Where in a task file something went wrong (boxed inside [`ArcError`] to keep results small). Every part is optional; indices are 0-based.
 ///
 /// Displayed like `task "007bbfb7", train[2].output, row 3, column 1 (JSON line 5, column 17)`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -95,7 +95,8 @@ pub struct Location {
     pub row: Option<usize>,
     /// Column (cell) within the row.
     pub column: Option<usize>,
-    /// Position in the JSON text (1-based line and column, as `serde_json` counts them).
+    /// Where the JSON parser stood when it stopped (1-based line and column, as `serde_json` counts
+    /// them): at or just after the offending value, e.g. at the `]` that closes a grid with a ragged row.
     pub text: Option<(usize, usize)>,
 }
 
@@ -146,40 +147,40 @@ pub enum ArcError {
     Json { line: usize, column: usize, message: String },
     /// A JSON value of the wrong type (e.g. a string where a grid belongs).
     #[error("{at}: expected {expected}, found {found}")]
-    WrongType { at: Location, expected: &'static str, found: String },
+    WrongType { at: Box<Location>, expected: &'static str, found: String },
     /// A required key is absent.
     #[error("{at}: missing key \"{key}\"")]
-    MissingKey { at: Location, key: &'static str },
+    MissingKey { at: Box<Location>, key: &'static str },
     /// A key this format does not have (caught so that typos such as `"ouput"` are not ignored).
     #[error("{at}: unexpected key {key:?} (allowed: {allowed})")]
-    UnknownKey { at: Location, key: String, allowed: &'static str },
+    UnknownKey { at: Box<Location>, key: String, allowed: &'static str },
     /// The same key twice in one object.
     #[error("{at}: duplicate key {key:?}")]
-    DuplicateKey { at: Location, key: String },
+    DuplicateKey { at: Box<Location>, key: String },
     /// An empty `train` or `test` list.
     #[error("{at}: the list is empty (a task needs at least one pair)")]
-    EmptyList { at: Location },
+    EmptyList { at: Box<Location> },
     /// A collection without tasks (`{}`).
     #[error("no tasks: the JSON object is empty")]
     NoTasks,
     /// A task name that cannot be used (empty, or containing the augmentation separator `|||`).
     #[error("{at}: unusable task name: {reason}")]
-    BadTaskName { at: Location, reason: &'static str },
+    BadTaskName { at: Box<Location>, reason: &'static str },
     /// A grid without rows (`[]`).
     #[error("{at}: the grid has no rows")]
-    EmptyGrid { at: Location },
+    EmptyGrid { at: Box<Location> },
     /// A row without cells (`[]`).
     #[error("{at}: the row is empty")]
-    EmptyRow { at: Location },
+    EmptyRow { at: Box<Location> },
     /// More than 30 rows or columns.
     #[error("{at}: more than {MAX_SIDE} {what}")]
-    GridTooLarge { at: Location, what: &'static str },
+    GridTooLarge { at: Box<Location>, what: &'static str },
     /// A row whose length differs from row 0's.
     #[error("{at}: {found} cells, but row 0 has {expected}")]
-    RaggedRow { at: Location, expected: usize, found: usize },
+    RaggedRow { at: Box<Location>, expected: usize, found: usize },
     /// A number that is not an integer colour 0–9.
     #[error("{at}: {found} is not a colour (integers 0-9)")]
-    BadColour { at: Location, found: String },
+    BadColour { at: Box<Location>, found: String },
     /// `Task::from_json` got a collection of several tasks.
     #[error("expected one task, found a collection of {count} tasks")]
     NotSingleTask { count: usize },
@@ -191,7 +192,7 @@ pub enum ArcError {
     SolutionCount { task: String, expected: usize, found: usize },
     /// A solution that differs from an output the task already has.
     #[error("{at}: the solution differs from the output already in the task")]
-    SolutionConflict { at: Location },
+    SolutionConflict { at: Box<Location> },
     /// `Grid::new` with an impossible shape.
     #[error("a {rows}x{cols} grid with {cells} cells: sides must be 1-{MAX_SIDE} and cells = rows x cols")]
     GridShape { rows: usize, cols: usize, cells: usize },
@@ -239,7 +240,7 @@ impl ArcError {
             | ArcError::GridTooLarge { at, .. }
             | ArcError::RaggedRow { at, .. }
             | ArcError::BadColour { at, .. }
-            | ArcError::SolutionConflict { at } => Some(at),
+            | ArcError::SolutionConflict { at } => Some(&**at),
             _ => None,
         }
     }
@@ -257,7 +258,7 @@ impl ArcError {
             | ArcError::GridTooLarge { at, .. }
             | ArcError::RaggedRow { at, .. }
             | ArcError::BadColour { at, .. }
-            | ArcError::SolutionConflict { at } => Some(at),
+            | ArcError::SolutionConflict { at } => Some(&mut **at),
             _ => None,
         }
     }

@@ -67,13 +67,13 @@ pub fn merge_solutions(tasks: &mut [NamedTask], text: &str) -> Result<(), ArcErr
         }
         for (pair, (existing, grid)) in test.iter().zip(&grids).enumerate() {
             if existing.output.as_ref().is_some_and(|o| o != grid) {
-                let at = Location {
+                let at = Box::new(Location {
                     task: Some(name.clone()),
                     split: Some(Split::Test),
                     pair: Some(pair),
                     grid: Some(GridRole::Output),
                     ..Location::default()
-                };
+                });
                 return Err(ArcError::SolutionConflict { at });
             }
         }
@@ -160,8 +160,8 @@ impl<'a> Ctx<'a> {
         Self { fail, task: None, split: None, pair: None, grid: None, row: None, column: None }
     }
 
-    fn at(&self) -> Location {
-        Location {
+    fn at(&self) -> Box<Location> {
+        Box::new(Location {
             task: self.task.map(str::to_string),
             split: self.split,
             pair: self.pair,
@@ -169,7 +169,7 @@ impl<'a> Ctx<'a> {
             row: self.row,
             column: self.column,
             text: None,
-        }
+        })
     }
 
     fn raise<E: de::Error>(&self, err: ArcError) -> E {
@@ -293,7 +293,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
         while let Some(name) = key {
             let top = Ctx::top(self.fail);
             if let Some(reason) = check_task_name(&name) {
-                let at = Location { task: Some(name.clone()), ..Location::default() };
+                let at = Box::new(Location { task: Some(name.clone()), ..Location::default() });
                 return Err(top.raise(ArcError::BadTaskName { at, reason }));
             }
             if seen.contains(&name) {
@@ -369,7 +369,7 @@ fn read_task<'de, A: MapAccess<'de>>(map: &mut A, first: Option<String>, ctx: Ct
     for (k, (input, output)) in train.into_iter().enumerate() {
         // PairVisitor already requires outputs in train pairs; this only avoids an unwrap.
         let Some(output) = output else {
-            let at = Location { split: Some(Split::Train), pair: Some(k), ..ctx.at() };
+            let at = Box::new(Location { split: Some(Split::Train), pair: Some(k), ..*ctx.at() });
             return Err(ctx.raise(ArcError::MissingKey { at, key: "output" }));
         };
         train_pairs.push(Pair { input, output });
@@ -492,7 +492,7 @@ impl<'de> Visitor<'de> for GridVisitor<'_> {
             if rows == 0 {
                 cols = row.len();
             } else if row.len() != cols {
-                let at = Location { row: Some(rows), ..ctx.at() };
+                let at = Box::new(Location { row: Some(rows), ..*ctx.at() });
                 return Err(ctx.raise(ArcError::RaggedRow { at, expected: cols, found: row.len() }));
             }
             cells.extend_from_slice(&row);
