@@ -131,7 +131,10 @@ proptest! {
     }
 
     #[test]
-    fn crop_never_panics_and_stays_in_the_canvas(side in 1usize..=30, tokens in proptest::collection::vec(0u8..16, 900)) {
+    fn crop_never_panics_and_stays_in_the_canvas(
+        side in 1usize..=30,
+        tokens in proptest::collection::vec(0u8..16, 900),
+    ) {
         let tokens = &tokens[..side * side];
         let g = crop(tokens, side).unwrap();
         prop_assert!(g.rows() <= side && g.cols() <= side);
@@ -272,7 +275,10 @@ proptest! {
 
     #[test]
     fn parser_never_panics_on_json_like_text(
-        text in "[\\[\\]{}\",:0-9 \\-.eE]{0,60}|(\\{\"(train|test|input|output|x)\": ?|\\[|\\]|\\}|,|[0-9]{1,3}|-1|1\\.5|null|true|\"s\"){0,60}",
+        text in concat!(
+            "[\\[\\]{}\",:0-9 \\-.eE]{0,60}",
+            "|(\\{\"(train|test|input|output|x)\": ?|\\[|\\]|\\}|,|[0-9]{1,3}|-1|1\\.5|null|true|\"s\"){0,60}",
+        ),
     ) {
         let _ = parse_tasks(&text, "x");
         let _ = merge_solutions(&mut [], &text);

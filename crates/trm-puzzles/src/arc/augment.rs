@@ -113,7 +113,8 @@ pub fn format_name(id: &str, aug: &Augmentation) -> String {
 
 /// Splits a puzzle name into the original id and its augmentation. Names without `|||` are the
 /// identity. Otherwise the name must be exactly `<id>|||t<d>|||<ten digits>` with a non-empty id free
-/// of `|||` (split from the right, so an id may end in `|`), `d` in `0..=7` (one digit) and the digits a permutation of `0..=9` starting with `0`.
+/// of `|||` (split from the right, so an id may end in `|`), `d` in `0..=7` (one digit) and the
+/// digits a permutation of `0..=9` starting with `0`.
 pub fn parse_name(name: &str) -> Result<(&str, Augmentation), ArcError> {
     let bad = |reason: &'static str| ArcError::BadName { name: name.to_string(), reason };
     if !name.contains(NAME_SEPARATOR) {

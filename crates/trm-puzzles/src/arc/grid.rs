@@ -180,7 +180,8 @@ impl Task {
     }
 
     /// The standard layout `{"train": [{"input": …, "output": …}, …], "test": [{"input": …}, …]}`;
-    /// a test output is written only when present. Parsing the result gives this task back.
+    /// a test output is written only when present. Parsing the result gives this task back (when both
+    /// lists are non-empty, as parsed tasks always are).
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out);
@@ -245,7 +246,9 @@ pub(crate) fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A collection `{task_id: task, …}` in the given order (names must be distinct to parse back).
+/// A collection `{task_id: task, …}` in the given order. It parses back when the names are distinct,
+/// non-empty and free of `|||`, and the first is not `"train"` or `"test"` (which would read as a
+/// single task).
 pub fn tasks_to_json(tasks: &[NamedTask]) -> String {
     let mut out = String::from("{");
     for (k, named) in tasks.iter().enumerate() {

@@ -78,7 +78,8 @@ impl fmt::Display for GridRole {
     }
 }
 
-/// Where in a task file something went wrong (boxed inside [`ArcError`] to keep results small). Every part is optional; indices are 0-based.
+/// Where in a task file something went wrong (boxed inside [`ArcError`] to keep results small).
+/// Every part is optional; indices are 0-based.
 ///
 /// Displayed like `task "007bbfb7", train[2].output, row 3, column 1 (JSON line 5, column 17)`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
