@@ -1,13 +1,15 @@
-//! Puzzle domains of TRM Playground: Sudoku and mazes so far, ARC to follow.
+//! Puzzle domains of TRM Playground: Sudoku, mazes and ARC.
 //!
 //! Pure Rust, no tensor library: it builds for `wasm32-unknown-unknown`, so the browser parses and
 //! checks puzzles itself. Text formats follow the project's format contract (`docs/formats.md` in
-//! the shared documentation): see [`sudoku`] and [`maze`].
+//! the shared documentation): see [`sudoku`], [`maze`] and [`arc`].
 
+pub mod arc;
 pub mod dihedral;
 pub mod maze;
 pub mod sudoku;
 
+pub use arc::{ArcError, Augmentation, Grid, Identifiers, NamedTask, Task, Voter};
 pub use dihedral::Dihedral;
 pub use maze::{Maze, MazeCell, MazeError, MazeTier, PathError};
 pub use sudoku::{Sudoku, SudokuError};
