@@ -9,7 +9,7 @@ pub mod dihedral;
 pub mod maze;
 pub mod sudoku;
 
-pub use arc::{ArcError, Augmentation, Grid, Identifiers, NamedTask, Task, Voter};
+pub use arc::{ArcError, Grid, Identifiers, NamedTask, Task, Voter};
 pub use dihedral::Dihedral;
 pub use maze::{Maze, MazeCell, MazeError, MazeTier, PathError};
 pub use sudoku::{Sudoku, SudokuError};
