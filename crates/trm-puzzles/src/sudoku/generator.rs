@@ -33,8 +33,8 @@ pub struct Generated {
 ///
 /// Decided by a fixed hash (FNV-1a over the row-major digits): a grid is held out when the hash's
 /// top three bits are 0 (the low bits of FNV barely mix), so about one grid in eight is reserved
-/// for evaluation at every size — for 4×4, 29 of the 288 grids. Augmenting a training grid can produce a held-out one, so training code must
-/// check [`Split::of`] after augmenting too.
+/// for evaluation at every size — for 4×4, 29 of the 288 grids. Augmenting a training grid can
+/// produce a held-out one, so training code must check [`Split::of`] after augmenting too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Split {
     Train,
