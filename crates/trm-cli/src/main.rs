@@ -3,8 +3,11 @@
 //! Thin by design: it parses arguments, reads files, and calls `trm-core`, `trm-puzzles` and
 //! `trm-train`. Grammar: `trm <verb> [options] <domain> [input]` (see the README).
 
+mod arc_show;
 mod checkpoint_files;
 mod convert;
+mod generate;
+mod progress;
 mod solve;
 mod verify;
 
@@ -55,12 +58,28 @@ enum Command {
     /// Check answers against puzzles by the rules: a verdict per puzzle, then `N passed, M failed`
     /// (exit status 1 if any failed).
     Verify(verify::VerifyArgs),
+    /// Generate puzzles of a difficulty tier, reproducibly from a seed; solutions with `--solutions`.
+    ///
+    /// Sudoku prints one puzzle per line, mazes print blocks separated by a blank line; `--json`
+    /// prints one object per puzzle with its solution and measured metrics.
+    Gen(generate::GenArgs),
+    /// ARC task files.
+    Arc {
+        #[command(subcommand)]
+        command: ArcCommand,
+    },
     /// Check that the numeric stack works here: multiply two pattern matrices with candle.
     Selfcheck {
         /// Side of the square matrices.
         #[arg(long, default_value_t = 256)]
         side: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ArcCommand {
+    /// Draw a task's train and test pairs in colour (digits with `--color never`).
+    Show(arc_show::ShowArgs),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +93,8 @@ fn main() -> ExitCode {
         Command::Solve(args) => solve::run(&args).map(|_| true),
         Command::Verify(args) => verify::run(&args),
         Command::Parity { dir } => checkpoint_files::parity(&dir),
+        Command::Gen(args) => generate::run(&args).map(|_| true),
+        Command::Arc { command: ArcCommand::Show(args) } => arc_show::run(&args).map(|_| true),
         Command::Selfcheck { side } => selfcheck(side).map(|_| true),
     };
     match result {

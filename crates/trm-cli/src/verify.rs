@@ -4,13 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use trm_puzzles::Sudoku;
 use trm_puzzles::sudoku::Unit;
+use trm_puzzles::{Maze, Sudoku, maze};
 
-/// Puzzle domains `trm verify` handles so far.
+/// Puzzle domains `trm verify` handles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Domain {
     Sudoku,
+    Maze,
 }
 
 /// Options of `trm verify`.
@@ -18,7 +19,8 @@ pub enum Domain {
 pub struct VerifyArgs {
     /// The puzzle domain.
     pub domain: Domain,
-    /// Puzzles, one per line (`#` comments and blank lines skipped).
+    /// Puzzles: Sudoku one per line (`#` comments and blank lines skipped); mazes as blocks
+    /// separated by one blank line.
     pub puzzles: PathBuf,
     /// Answers in the same order.
     pub answers: PathBuf,
@@ -64,9 +66,55 @@ pub fn sudoku_verdict(puzzle: &Sudoku, answer: &Sudoku) -> Option<String> {
     })
 }
 
+/// Prints one verdict line and counts it.
+fn report(number: usize, verdict: Option<String>, passed: &mut usize, failed: &mut usize) {
+    match verdict {
+        None => {
+            *passed += 1;
+            println!("{number}: ok");
+        }
+        Some(reason) => {
+            *failed += 1;
+            println!("{number}: FAIL: {reason}");
+        }
+    }
+}
+
 /// `trm verify`; returns whether every answer passed.
 pub fn run(args: &VerifyArgs) -> Result<bool> {
-    let Domain::Sudoku = args.domain;
+    match args.domain {
+        Domain::Sudoku => run_sudoku(args),
+        Domain::Maze => run_maze(args),
+    }
+}
+
+/// Maze blocks of a file with the line each starts on.
+fn maze_blocks(path: &Path) -> Result<Vec<(usize, String)>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(Maze::blocks(&text))
+}
+
+fn run_maze(args: &VerifyArgs) -> Result<bool> {
+    let puzzles = maze_blocks(&args.puzzles)?;
+    let answers = maze_blocks(&args.answers)?;
+    if puzzles.len() != answers.len() {
+        bail!("{} mazes but {} answers", puzzles.len(), answers.len());
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for (k, ((pl, p), (al, a))) in puzzles.iter().zip(&answers).enumerate() {
+        let puzzle = Maze::parse(p).with_context(|| format!("{}:{pl}: maze {}", args.puzzles.display(), k + 1))?;
+        // A malformed answer is a failed answer, not a reason to stop checking the others.
+        let verdict = match Maze::parse(a) {
+            Ok(answer) => maze::verify_answer(&puzzle, &answer).err().map(|e| e.to_string()),
+            Err(e) => Some(format!("{}:{al}: {e}", args.answers.display())),
+        };
+        report(k + 1, verdict, &mut passed, &mut failed);
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(failed == 0)
+}
+
+fn run_sudoku(args: &VerifyArgs) -> Result<bool> {
     let puzzles = lines(&args.puzzles)?;
     let answers = lines(&args.answers)?;
     if puzzles.len() != answers.len() {
@@ -79,16 +127,7 @@ pub fn run(args: &VerifyArgs) -> Result<bool> {
             Ok(answer) => sudoku_verdict(&puzzle, &answer),
             Err(e) => Some(format!("{}:{al}: {e}", args.answers.display())),
         };
-        match verdict {
-            None => {
-                passed += 1;
-                println!("{}: ok", k + 1);
-            }
-            Some(reason) => {
-                failed += 1;
-                println!("{}: FAIL: {reason}", k + 1);
-            }
-        }
+        report(k + 1, verdict, &mut passed, &mut failed);
     }
     println!("{passed} passed, {failed} failed");
     Ok(failed == 0)

@@ -195,13 +195,25 @@ impl Maze {
 
     /// Parses several mazes separated by blank lines.
     pub fn parse_many(text: &str) -> Result<Vec<Self>, MazeError> {
+        Self::blocks(text).into_iter().map(|(_, block)| Self::parse(&block)).collect()
+    }
+
+    /// The maze blocks of a text (split at blank lines, as [`Maze::parse_many`] does), each with the
+    /// 1-based line number it starts on, so callers can parse them one by one and say where a bad
+    /// one is.
+    pub fn blocks(text: &str) -> Vec<(usize, String)> {
         let normalized = text.replace("\r\n", "\n");
-        normalized
-            .split("\n\n")
-            .map(|block| block.trim_matches('\n'))
-            .filter(|block| !block.is_empty())
-            .map(Self::parse)
-            .collect()
+        let mut out = Vec::new();
+        let mut line = 1;
+        for raw in normalized.split("\n\n") {
+            let leading = raw.len() - raw.trim_start_matches('\n').len();
+            let block = raw.trim_matches('\n');
+            if !block.is_empty() {
+                out.push((line + leading, block.to_string()));
+            }
+            line += raw.matches('\n').count() + 2;
+        }
+        out
     }
 
     /// A maze from row-major cells; it needs `side²` cells, `1 ≤ side ≤ 30`, exactly one `S` and one `G`.
@@ -385,6 +397,8 @@ mod tests {
     fn many_blocks() {
         let text = format!("{M5}\n\n{M5}\n");
         assert_eq!(Maze::parse_many(&text).unwrap().len(), 2);
+        let starts: Vec<usize> = Maze::blocks(&format!("\n{text}\n\n\n{M5}")).iter().map(|b| b.0).collect();
+        assert_eq!(starts, vec![2, 8, 16]);
     }
 
     #[test]
