@@ -14,7 +14,7 @@ for size in 4 6 9; do
       --solutions "sudoku/samples/${size}x${size}-${tier}.solutions.txt" > "sudoku/samples/${size}x${size}-${tier}.txt"
   done
 done
-for set in "4 medium" "6 hard" "9 hard" "9 extreme"; do
+for set in "4 medium" "6 hard" "9 easy" "9 medium" "9 hard" "9 extreme"; do
   read -r size tier <<< "$set"
   count=1000
   trm gen sudoku --size "$size" --tier "$tier" --count "$count" --seed 1000000 --split held-out \
@@ -26,7 +26,7 @@ for side in 9 15 30; do
       --solutions "maze/samples/${side}x${side}-${tier}.solutions.txt" > "maze/samples/${side}x${side}-${tier}.txt"
   done
 done
-for set in "15 hard" "30 hard"; do
+for set in "11 hard" "15 hard" "30 hard"; do
   read -r side tier <<< "$set"
   trm gen maze --size "$side" --tier "$tier" --count 1000 --seed 1000000 \
     --solutions "maze/eval/${side}x${side}-${tier}.solutions.txt" > "maze/eval/${side}x${side}-${tier}.txt"
