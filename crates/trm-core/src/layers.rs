@@ -1,8 +1,8 @@
 //! The pieces of TRM's one shared network: weightless RMSNorm, SwiGLU, attention with RoPE, and the
 //! sequence-axis MLP of `mlp_t` models. Module paths equal the official checkpoint keys.
 //!
-//! Every operation here is differentiable (no fused no-backward kernels), so the trainer can use the
-//! same code.
+//! Every operation here is differentiable whenever gradients are tracked (the fused, backward-less
+//! softmax kernel is only used on untracked tensors), so the trainer can use the same code.
 
 use candle_core::{D, Device, Module, Result, Tensor};
 use candle_nn::{Linear, VarBuilder};
@@ -118,7 +118,13 @@ impl Attention {
             k = rotary.apply(&k)?;
         }
         let scores = (q.matmul(&k.t()?)? * (1.0 / (hd as f64).sqrt()))?;
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        // candle's fused softmax kernel has no backward pass (its result is cut from the graph), so
+        // when gradients are being tracked the composed, differentiable softmax is used instead.
+        let weights = if scores.track_op() {
+            candle_nn::ops::softmax(&scores, D::Minus1)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
+        };
         let mixed = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, seq, h * hd))?;
         self.o_proj.forward(&mixed)
     }
@@ -212,5 +218,50 @@ impl ReasoningModule {
             h = layer.forward(&h, rotary, trace.as_deref_mut())?;
         }
         Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{DType, Var};
+
+    /// The attention scores must stay on the autograd graph: the gradient of the query/key rows of
+    /// `qkv_proj` matches a central finite difference.
+    #[test]
+    fn attention_backpropagates_through_the_softmax() {
+        let device = Device::Cpu;
+        let (hidden, heads, seq) = (8, 2, 5);
+        let values = |n: usize, k: usize| (0..n).map(|i| ((i * k % 17) as f32 - 8.0) * 0.15).collect::<Vec<_>>();
+        let qkv = Tensor::from_vec(values(3 * hidden * hidden, 7), (3 * hidden, hidden), &device).unwrap();
+        let o = Tensor::from_vec(values(hidden * hidden, 5), (hidden, hidden), &device).unwrap();
+        let x = Tensor::from_vec(values(seq * hidden, 3), (1, seq, hidden), &device).unwrap();
+        let probe = Tensor::from_vec(values(seq * hidden, 11), (1, seq, hidden), &device).unwrap();
+        let loss = |qkv: &Tensor| -> Tensor {
+            let attention = Attention {
+                qkv_proj: Linear::new(qkv.clone(), None),
+                o_proj: Linear::new(o.clone(), None),
+                num_heads: heads,
+                head_dim: hidden / heads,
+            };
+            (attention.forward(&x, None).unwrap() * &probe).unwrap().sum_all().unwrap()
+        };
+        let var = Var::from_tensor(&qkv).unwrap();
+        let grads = loss(var.as_tensor()).backward().unwrap();
+        let grad = grads.get(var.as_tensor()).unwrap().to_dtype(DType::F64).unwrap().to_vec2::<f64>().unwrap();
+        // Row 1 feeds a query, row `hidden + 2` a key: both reach the output only through the softmax.
+        for (row, col) in [(1, 3), (hidden + 2, 0)] {
+            let h = 1e-2f32;
+            let nudged = |d: f32| {
+                let mut v = qkv.to_vec2::<f32>().unwrap();
+                v[row][col] += d;
+                let t = Tensor::new(v, &device).unwrap();
+                loss(&t).to_dtype(DType::F64).unwrap().to_scalar::<f64>().unwrap()
+            };
+            let numeric = (nudged(h) - nudged(-h)) / (2.0 * f64::from(h));
+            assert!(numeric.abs() > 1e-2, "the probe barely depends on this weight ({numeric})");
+            let err = (grad[row][col] - numeric).abs();
+            assert!(err < 0.02 * numeric.abs(), "analytic {} vs numeric {numeric}", grad[row][col]);
+        }
     }
 }

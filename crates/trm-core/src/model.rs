@@ -73,21 +73,37 @@ impl Trm {
     /// x: token embeddings `[B, L, D]` with the puzzle prefix `[B, P, D]` in front, scaled by sqrt(D).
     /// `tokens` is `[B, L]` and `puzzle_ids` `[B]`, both u32.
     pub fn input_embeddings(&self, tokens: &Tensor, puzzle_ids: &Tensor) -> Result<Tensor> {
+        let batch = tokens.dim(0)?;
+        let rows = match &self.puzzle_emb {
+            Some(table) => table.index_select(puzzle_ids, 0)?,
+            None => Tensor::zeros((batch, 0), DType::F32, &self.device)?,
+        };
+        self.input_embeddings_with(tokens, &rows)
+    }
+
+    /// Like [`Self::input_embeddings`], but with the puzzle-embedding rows `[B, puzzle_emb_ndim]`
+    /// supplied by the caller instead of looked up in the model's table. Training needs this: the
+    /// official trainer copies the batch's rows into a separate gradient-carrying buffer
+    /// (`local_weights`) that its sparse optimizer reads, so the table itself never enters autograd.
+    /// `puzzle_rows` may be `[B, 0]` for models without puzzle embeddings.
+    pub fn input_embeddings_with(&self, tokens: &Tensor, puzzle_rows: &Tensor) -> Result<Tensor> {
         let c = &self.config;
         let (batch, len) = tokens.dims2()?;
+        let (rows_batch, ndim) = puzzle_rows.dims2()?;
+        if rows_batch != batch || ndim != c.puzzle_emb_ndim {
+            candle_core::bail!(
+                "puzzle rows have shape [{rows_batch}, {ndim}], expected [{batch}, {}]",
+                c.puzzle_emb_ndim
+            );
+        }
         let mut x = self.embed_tokens.index_select(&tokens.flatten_all()?, 0)?.reshape((batch, len, c.hidden_size))?;
         let prefix = c.prefix_len();
         if prefix > 0 {
-            let width = prefix * c.hidden_size;
-            let rows = match &self.puzzle_emb {
-                Some(table) => table.index_select(puzzle_ids, 0)?,
-                None => Tensor::zeros((batch, 0), DType::F32, &self.device)?,
-            };
-            let pad = width - rows.dim(1)?;
+            let pad = prefix * c.hidden_size - ndim;
             let rows = if pad > 0 {
-                Tensor::cat(&[rows, Tensor::zeros((batch, pad), DType::F32, &self.device)?], 1)?
+                Tensor::cat(&[puzzle_rows.clone(), Tensor::zeros((batch, pad), DType::F32, &self.device)?], 1)?
             } else {
-                rows
+                puzzle_rows.clone()
             };
             x = Tensor::cat(&[rows.reshape((batch, prefix, c.hidden_size))?, x], 1)?;
         }
@@ -159,6 +175,32 @@ pub fn stablemax(logits: &Tensor) -> Result<Tensor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supplied_puzzle_rows_equal_the_table_lookup() {
+        let config = TrmConfig {
+            seq_len: 4,
+            num_puzzle_identifiers: 3,
+            hidden_size: 8,
+            num_heads: 2,
+            puzzle_emb_ndim: 8,
+            puzzle_emb_len: 2,
+            ..TrmConfig::sudoku_reference()
+        };
+        let mut tensors = crate::init::official_init(&config, 3).unwrap();
+        let table: Vec<f32> = (0..24).map(|i| i as f32 * 0.1 - 1.0).collect();
+        let table = Tensor::from_vec(table, (3, 8), &Device::Cpu).unwrap();
+        tensors.insert("puzzle_emb.weights".into(), table.clone());
+        let model = crate::checkpoint::build_model(config, tensors).unwrap();
+        let tokens = Tensor::new(&[[1u32, 2, 3, 4], [5, 6, 7, 8]], &Device::Cpu).unwrap();
+        let ids = Tensor::new(&[2u32, 0], &Device::Cpu).unwrap();
+        let looked_up = model.input_embeddings(&tokens, &ids).unwrap();
+        let supplied = model.input_embeddings_with(&tokens, &table.index_select(&ids, 0).unwrap()).unwrap();
+        let diff = (looked_up - supplied).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        assert_eq!(diff, 0.0);
+        let wrong = Tensor::zeros((2, 5), DType::F32, &Device::Cpu).unwrap();
+        assert!(model.input_embeddings_with(&tokens, &wrong).is_err());
+    }
 
     #[test]
     fn stablemax_matches_its_definition() {
