@@ -6,6 +6,8 @@
 
 pub mod arc;
 pub mod dihedral;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod maze;
 pub mod sudoku;
 
