@@ -11,6 +11,8 @@
 pub mod arc;
 pub mod dataset;
 pub mod dihedral;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod maze;
 pub mod sudoku;
 
