@@ -25,6 +25,9 @@ use crate::sudoku::{self, SUPPORTED_SIDES, Sudoku, Unit};
 /// trees stay below 10 000 nodes.
 pub const SEARCH_MIN_GIVENS_9X9: usize = 28;
 
+/// Node budget for [`Sudoku::search_within`] on sparse 9×9 grids (a few milliseconds).
+const FUZZ_NODE_BUDGET: u64 = 20_000;
+
 /// At most this many lines of one input are also tried one by one.
 const MAX_LINES: usize = 32;
 
@@ -84,8 +87,15 @@ fn check_sudoku_line(line: &str, seed: u64) {
     assert_eq!(s.is_solved(), filled && conflicts.is_empty());
     assert_eq!(s.is_solved_by(&s), s.is_solved());
 
-    // The solver, where it is sure to be quick.
-    let report = (n < 9 || s.givens() == 0 || s.givens() >= SEARCH_MIN_GIVENS_9X9).then(|| s.search(2));
+    // The solver: unbounded where it is sure to be quick, else with a node budget (as user-facing
+    // code must), whose answer must agree with the unbounded one whenever it completes.
+    let report = if n < 9 || s.givens() == 0 || s.givens() >= SEARCH_MIN_GIVENS_9X9 {
+        let full = s.search(2);
+        assert_eq!(s.search_within(2, u64::MAX).as_ref(), Some(&full));
+        Some(full)
+    } else {
+        s.search_within(2, FUZZ_NODE_BUDGET)
+    };
     if let Some(report) = &report {
         assert!(report.solutions <= 2);
         assert_eq!(report.first.is_some(), report.solutions > 0);
@@ -436,5 +446,29 @@ fn check_identifiers(ids: &Identifiers) {
     assert_eq!(Identifiers::from_json(&json).as_ref(), Ok(ids));
     for name in ids.names().iter().take(MAX_LINES) {
         check_name(name);
+    }
+}
+
+/// Dataset files: every parser on the bytes (never a panic), and for what parses, the promised
+/// round trips: `.npy` arrays and compact datasets write back and read back equal.
+pub fn fuzz_dataset_files(data: &[u8]) {
+    use crate::dataset::{Dataset, npy};
+    crate::dataset::fuzz_dataset_bytes(data);
+    if let Ok(array) = npy::read_u8(data)
+        && let Ok((rows, cols, cells)) = array.into_2d()
+    {
+        let written = npy::write_u8(&[rows, cols], &cells).expect("a parsed array writes");
+        let again = npy::read_u8(&written).expect("written arrays read back");
+        assert_eq!(again.into_2d().ok(), Some((rows, cols, cells)));
+    }
+    if let Ok(array) = npy::read_i32(data)
+        && let Ok(values) = array.into_1d()
+    {
+        let written = npy::write_i32(&[values.len()], &values).expect("a parsed array writes");
+        assert_eq!(npy::read_i32(&written).ok().and_then(|a| a.into_1d().ok()), Some(values));
+    }
+    if let Ok(dataset) = Dataset::from_compact_bytes(data) {
+        let bytes = dataset.to_compact_bytes().expect("a parsed dataset writes");
+        assert_eq!(Dataset::from_compact_bytes(&bytes).ok(), Some(dataset));
     }
 }

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use trm_puzzles::fuzzing::{fuzz_arc_json, fuzz_arc_names, fuzz_maze_text, fuzz_sudoku_text};
+use trm_puzzles::fuzzing::{fuzz_arc_json, fuzz_arc_names, fuzz_dataset_files, fuzz_maze_text, fuzz_sudoku_text};
 
 /// Every file of one target's corpus, sorted by name; the corpus must hold at least 4.
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
@@ -48,4 +48,9 @@ fn arc_json_corpus_replays() {
 #[test]
 fn arc_names_corpus_replays() {
     replay("arc_names", fuzz_arc_names);
+}
+
+#[test]
+fn dataset_files_corpus_replays() {
+    replay("dataset_files", fuzz_dataset_files);
 }

@@ -96,6 +96,21 @@ impl Sudoku {
         report
     }
 
+    /// [`Sudoku::search`] that gives up after `max_nodes` search nodes and returns `None` then.
+    ///
+    /// Sparse grids without a solution can keep the exhaustive search busy for minutes (a 9×9 with
+    /// ten scattered givens and no solution, say); anything that searches a grid a user typed must
+    /// use this, so bad input cannot hang it.
+    pub fn search_within(&self, limit: usize, max_nodes: u64) -> Option<SearchReport> {
+        let mut search = Search::new(self);
+        search.budget = max_nodes;
+        let mut report = SearchReport { solutions: 0, first: None, nodes: 0, guesses: 0 };
+        if search.valid && limit > 0 {
+            search.run(0, limit, &mut report);
+        }
+        (!search.over_budget).then_some(report)
+    }
+
     /// The solution if there is exactly one.
     pub fn unique_solution(&self) -> Option<Sudoku> {
         let report = self.search(2);
@@ -114,6 +129,10 @@ pub(super) struct Search {
     empties: Vec<usize>,
     full: u16,
     valid: bool,
+    /// Search nodes allowed before giving up (`u64::MAX`: no limit).
+    budget: u64,
+    /// Set when the budget ran out; the report is then incomplete.
+    over_budget: bool,
 }
 
 impl Search {
@@ -130,6 +149,8 @@ impl Search {
             empties: (0..n * n).filter(|&k| puzzle.cells()[k] == 0).collect(),
             full: ((1u32 << n) - 1) as u16,
             valid: true,
+            budget: u64::MAX,
+            over_budget: false,
         };
         for k in 0..n * n {
             let v = s.cells[k];
@@ -234,6 +255,10 @@ impl Search {
             let digit = free.trailing_zeros() as u8 + 1;
             free &= free - 1;
             report.nodes += 1;
+            if report.nodes > self.budget {
+                self.over_budget = true;
+                return true;
+            }
             self.set(k, digit, true);
             done = self.run(depth + 1, limit, report);
             self.set(k, digit, false);
@@ -251,6 +276,15 @@ mod tests {
     use super::*;
 
     const P9: &str = "53..7....6..195....98....6.8...6...34..8.3..17...2...6.6....28....419..5....8..79";
+
+    #[test]
+    fn a_node_budget_stops_hopeless_searches() {
+        let p = Sudoku::parse(P9).unwrap();
+        assert_eq!(p.search_within(2, 1_000_000), Some(p.search(2)));
+        assert_eq!(p.search_within(2, 3), None);
+        let empty = Sudoku::parse(&".".repeat(81)).unwrap();
+        assert_eq!(empty.search_within(2, 100).map(|r| r.solutions), Some(2));
+    }
 
     #[test]
     fn solves_a_unique_9x9_and_keeps_givens() {
