@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use trm_core::checkpoint::{check_tensors, read_tensors_from, resolve_config, state_dict};
-use trm_train::export::{archive_name, official_state_dict, safetensors_bytes, write_pytorch};
+use trm_train::export::{archive_name, official_state_dict, write_pytorch, write_safetensors};
 
 use crate::checkpoint_files::config_hint;
 
@@ -114,7 +114,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let write = || -> Result<String> {
         match format {
             ExportFormat::Safetensors => {
-                std::fs::write(&partial, safetensors_bytes(&ordered)?)?;
+                write_safetensors(&ordered, &partial)?;
                 Ok("safetensors".to_string())
             }
             ExportFormat::Pytorch => {

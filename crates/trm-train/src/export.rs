@@ -71,12 +71,21 @@ pub fn official_state_dict(config: &TrmConfig, tensors: Vec<(String, Tensor)>) -
     Ok(out)
 }
 
-/// The tensors as a safetensors file, with the metadata `{"format": "pt"}` that PyTorch-side writers
-/// put there.
+/// The metadata PyTorch-side safetensors writers put in the header.
+fn safetensors_metadata() -> std::collections::HashMap<String, String> {
+    std::collections::HashMap::from([("format".to_string(), "pt".to_string())])
+}
+
+/// The tensors as a safetensors file, with the metadata `{"format": "pt"}`.
 pub fn safetensors_bytes(tensors: &[(String, Tensor)]) -> Result<Vec<u8>> {
-    let metadata = std::collections::HashMap::from([("format".to_string(), "pt".to_string())]);
-    safetensors::serialize(tensors.iter().map(|(k, t)| (k.as_str(), t)), Some(metadata))
+    safetensors::serialize(tensors.iter().map(|(k, t)| (k.as_str(), t)), Some(safetensors_metadata()))
         .map_err(|e| Error::Export(format!("cannot write safetensors: {e}")))
+}
+
+/// [`safetensors_bytes`] written straight to a file (no copy of the whole file in memory).
+pub fn write_safetensors(tensors: &[(String, Tensor)], path: &std::path::Path) -> Result<()> {
+    safetensors::serialize_to_file(tensors.iter().map(|(k, t)| (k.as_str(), t)), Some(safetensors_metadata()), path)
+        .map_err(|e| Error::Export(format!("cannot write {}: {e}", path.display())))
 }
 
 /// The folder name torch puts inside the zip for a file name: the name up to its first `.`
