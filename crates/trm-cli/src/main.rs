@@ -6,6 +6,8 @@
 mod arc_show;
 mod checkpoint_files;
 mod convert;
+mod eval;
+mod export;
 mod generate;
 mod progress;
 mod solve;
@@ -55,6 +57,12 @@ enum Command {
     /// With one puzzle, prints the grid after each step (changed cells highlighted) with the halting
     /// head's q_halt, then the answer. With `--file`, prints each answer.
     Solve(solve::SolveArgs),
+    /// Evaluate a model on a puzzle set with answers: exact, cell and halting-head accuracy after every
+    /// supervision step (ARC: pass@1/pass@2 with the official voting). Ends with one JSON line.
+    Eval(eval::EvalArgs),
+    /// Write a checkpoint or a run's model in the official layout: safetensors with the official keys,
+    /// or the `torch.save` zip the official trainer writes.
+    Export(export::ExportArgs),
     /// Check answers against puzzles by the rules: a verdict per puzzle, then `N passed, M failed`
     /// (exit status 1 if any failed).
     Verify(verify::VerifyArgs),
@@ -92,6 +100,8 @@ fn main() -> ExitCode {
         Command::Convert(args) => convert::run(&args).map(|_| true),
         Command::Solve(args) => solve::run(&args).map(|_| true),
         Command::Verify(args) => verify::run(&args),
+        Command::Eval(args) => eval::run(&args).map(|_| true),
+        Command::Export(args) => export::run(&args).map(|_| true),
         Command::Parity { dir } => checkpoint_files::parity(&dir),
         Command::Gen(args) => generate::run(&args).map(|_| true),
         Command::Arc { command: ArcCommand::Show(args) } => arc_show::run(&args).map(|_| true),

@@ -28,6 +28,11 @@ impl Progress {
         self.0.inc(1);
     }
 
+    /// `n` more items done.
+    pub fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+
     /// Clears the bar.
     pub fn finish(&self) {
         self.0.finish_and_clear();

@@ -13,11 +13,16 @@
 //! - [`optim`]: [`AdamAtan2`] for the dense weights, [`SignSgd`] for the puzzle embeddings, the
 //!   warm-up schedule, and [`Ema`].
 //! - [`state`]: [`TrainState`], which ties them together into [`TrainState::step`].
+//! - [`eval`]: the official evaluation (all supervision steps, batched) with per-step exact and cell
+//!   accuracy, halting-head accuracy and ARC pass@K voting.
+//! - [`export`]: writing a state dict as the official trainer does (safetensors or `torch.save` zip).
 //!
 //! Everything runs on the CPU, deterministically for a given seed.
 
 pub mod act;
 pub mod batch;
+pub mod eval;
+pub mod export;
 pub mod loss;
 pub mod model;
 pub mod optim;
@@ -48,6 +53,12 @@ pub enum Error {
     /// An invalid hyper-parameter.
     #[error("invalid training configuration: {0}")]
     Config(String),
+    /// An evaluation set that cannot be used (mismatched sizes, a wrong solution, nothing to score).
+    #[error("invalid evaluation set: {0}")]
+    InvalidSet(String),
+    /// A state dict that cannot be written.
+    #[error("export failed: {0}")]
+    Export(String),
     /// Every scheduled step has been taken (the official trainer then stops updating).
     #[error("training is finished: all {total_steps} steps have been taken")]
     Finished { total_steps: usize },

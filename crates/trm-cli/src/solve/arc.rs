@@ -4,31 +4,25 @@
 //! prediction is cropped, de-augmented and voted on as the official evaluator does, and the two
 //! best-ranked grids become `attempt_1` and `attempt_2`.
 
+use std::path::Path;
+
 use anyhow::{Context, Result, bail};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use trm_puzzles::arc::{self, Augmentation, Identifiers, NamedTask, PredictionRow, Voter};
+use trm_puzzles::arc::{self, Identifiers, NamedTask, PredictionRow, Voter};
+use trm_train::eval::arc::{arc_rows, canvas_side};
 
 use super::{SolveArgs, batch_size, load, official_defaults, run_rows};
 use crate::progress::Progress;
 
-/// One row to run: which task version, its embedding row and its input canvas.
-struct Row {
-    name: String,
-    embedding_row: u32,
-    canvas: Vec<u8>,
-}
-
-/// The identifiers that go with the model: `--identifiers`, else `identifiers.json` beside it, else
-/// the model card's `identifiers` list.
-fn identifiers(args: &SolveArgs) -> Result<Option<Identifiers>> {
-    let beside = args.model.parent().map(|d| d.join("identifiers.json"));
-    let path = args.identifiers.clone().or(beside.filter(|p| p.is_file()));
+/// The identifiers that go with a model: `explicit`, else `identifiers.json` beside the model, else
+/// the model card's `identifiers` list (the card is `card`, or `<model>.json`).
+pub(crate) fn identifiers(model: &Path, explicit: Option<&Path>, card: Option<&Path>) -> Result<Option<Identifiers>> {
+    let beside = model.parent().map(|d| d.join("identifiers.json"));
+    let path = explicit.map(Path::to_path_buf).or(beside.filter(|p| p.is_file()));
     if let Some(path) = path {
         let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         return Ok(Some(Identifiers::from_json_bytes(&bytes).with_context(|| format!("{}", path.display()))?));
     }
-    let card_path = args.config.clone().unwrap_or_else(|| args.model.with_extension("json"));
+    let card_path = card.map(Path::to_path_buf).unwrap_or_else(|| model.with_extension("json"));
     let Ok(text) = std::fs::read_to_string(&card_path) else { return Ok(None) };
     let Ok(card) = serde_json::from_str::<serde_json::Value>(&text) else { return Ok(None) };
     match card.get("identifiers") {
@@ -40,34 +34,6 @@ fn identifiers(args: &SolveArgs) -> Result<Option<Identifiers>> {
     }
 }
 
-/// The augmentations to run for task `id`: the identity, then up to `count` versions the model
-/// was trained on (from its identifiers), then random ones.
-fn versions(id: &str, count: usize, ids: Option<&Identifiers>, rng: &mut ChaCha8Rng) -> Vec<Augmentation> {
-    let mut out = vec![Augmentation::IDENTITY];
-    if let Some(ids) = ids {
-        for name in ids.names() {
-            if out.len() > count {
-                break;
-            }
-            if let Ok((base, aug)) = arc::parse_name(name)
-                && base == id
-                && !out.contains(&aug)
-            {
-                out.push(aug);
-            }
-        }
-    }
-    let mut attempts = 0;
-    while out.len() <= count && attempts < 100 * (count + 1) {
-        attempts += 1;
-        let aug = Augmentation::random(rng);
-        if !out.contains(&aug) {
-            out.push(aug);
-        }
-    }
-    out
-}
-
 /// `trm solve arc`.
 pub fn run(args: &SolveArgs) -> Result<()> {
     let Some(path) = &args.file else { bail!("give the ARC task file with --file PATH") };
@@ -76,37 +42,17 @@ pub fn run(args: &SolveArgs) -> Result<()> {
     let tasks: Vec<NamedTask> = arc::parse_tasks_bytes(&bytes, &stem).with_context(|| format!("{}", path.display()))?;
     let model = load(args, arc::DEFAULT_CANVAS_SIDE.pow(2), false, arc::VOCAB_SIZE, official_defaults(3, 4))?;
     let seq_len = model.config().seq_len;
-    let side = (1..=arc::MAX_SIDE).find(|s| s * s == seq_len).with_context(|| {
-        format!("the model's {seq_len} cells are not a square canvas of side 1-30, so it is not an ARC model")
-    })?;
-    let ids = identifiers(args)?;
+    let side = canvas_side(seq_len)?;
+    let ids = identifiers(&args.model, args.identifiers.as_deref(), args.config.as_deref())?;
     let embedding_rows = model.config().num_puzzle_identifiers as u32;
     if ids.is_none() {
         eprintln!("note: no identifiers for this model: every task runs with the blank embedding row 0");
     }
-
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let mut rows = Vec::new();
-    for named in &tasks {
-        let augs = versions(&named.name, args.augment, ids.as_ref(), &mut rng);
-        let mut seen = false;
-        for aug in &augs {
-            let name = arc::format_name(&named.name, aug);
-            let row = ids.as_ref().map(|i| i.lookup(&name)).filter(|r| r.row < embedding_rows);
-            seen |= row.is_some_and(|r| r.seen);
-            for (k, pair) in named.task.test.iter().enumerate() {
-                match arc::encode_grid(&aug.apply(&pair.input), side, (0, 0)) {
-                    Ok(canvas) => {
-                        rows.push(Row { name: name.clone(), embedding_row: row.map_or(0, |r| r.row), canvas })
-                    }
-                    Err(e) => eprintln!("note: task {} test {}: {e}; no prediction", named.name, k + 1),
-                }
-            }
-        }
-        if ids.is_some() && !seen {
-            eprintln!("note: the model has never seen task {} (no embedding row): it runs with row 0", named.name);
-        }
+    let built = arc_rows(&tasks, side, args.augment, ids.as_ref(), embedding_rows, args.seed);
+    for note in &built.notes {
+        eprintln!("note: {note}");
     }
+    let rows = built.rows;
 
     let mut voter = Voter::new(side)?;
     let progress = Progress::new(rows.len() as u64, "solving");

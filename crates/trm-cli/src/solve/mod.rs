@@ -3,7 +3,7 @@
 //! The domains share model loading and the batched recursion ([`run_rows`]); each domain module
 //! reads its puzzles, encodes them and prints answers in its own layout.
 
-mod arc;
+pub(crate) mod arc;
 mod maze;
 mod sudoku;
 
@@ -81,16 +81,28 @@ fn input_text(args: &SolveArgs) -> Result<(String, Option<&Path>)> {
 /// Loads a model, filling what its config lacks with the domain's official defaults. `seq_len` is
 /// the puzzles' length: used when no config gives one and, when `exact`, required of the model.
 fn load(args: &SolveArgs, seq_len: usize, exact: bool, vocab_size: usize, defaults: PartialArch) -> Result<Trm> {
-    let bytes = std::fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
-    let mut hint = config_hint(&args.model, args.config.as_deref())?;
+    load_model_file(&args.model, args.config.as_deref(), seq_len, exact, vocab_size, defaults)
+}
+
+/// [`load`] for a model file and an optional config file.
+pub(crate) fn load_model_file(
+    model: &Path,
+    config: Option<&Path>,
+    seq_len: usize,
+    exact: bool,
+    vocab_size: usize,
+    defaults: PartialArch,
+) -> Result<Trm> {
+    let bytes = std::fs::read(model).with_context(|| format!("cannot read {}", model.display()))?;
+    let mut hint = config_hint(model, config)?;
     hint.seq_len = Some(seq_len);
     hint.defaults = defaults;
-    let trm = trm_core::load_model(&bytes, &hint).with_context(|| format!("cannot load {}", args.model.display()))?;
+    let trm = trm_core::load_model(&bytes, &hint).with_context(|| format!("cannot load {}", model.display()))?;
     let c = trm.config();
     if (exact && c.seq_len != seq_len) || c.vocab_size != vocab_size {
         bail!(
             "{} is a model for {} cells and {} tokens; these puzzles need {seq_len} cells and {vocab_size} tokens",
-            args.model.display(),
+            model.display(),
             c.seq_len,
             c.vocab_size,
         );
@@ -99,7 +111,7 @@ fn load(args: &SolveArgs, seq_len: usize, exact: bool, vocab_size: usize, defaul
 }
 
 /// The official recipe's cycles for checkpoints that come without a config.
-fn official_defaults(h_cycles: usize, l_cycles: usize) -> PartialArch {
+pub(crate) fn official_defaults(h_cycles: usize, l_cycles: usize) -> PartialArch {
     PartialArch { h_cycles: Some(h_cycles), l_cycles: Some(l_cycles), halt_max_steps: Some(16), ..Default::default() }
 }
 
@@ -143,7 +155,7 @@ fn run_rows(
 
 /// Rows per batch: big batches for short sequences, small ones for 900-cell canvases.
 fn batch_size(seq_len: usize) -> usize {
-    if seq_len <= 100 { 64 } else { 8 }
+    trm_train::eval::default_batch_size(seq_len)
 }
 
 fn sigmoid(x: f32) -> f32 {
