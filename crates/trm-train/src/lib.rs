@@ -14,21 +14,28 @@
 //!   warm-up schedule, and [`Ema`].
 //! - [`state`]: [`TrainState`], which ties them together into [`TrainState::step`].
 //!
+//! - [`data`]: where batches come from: Sudoku and maze generators, dataset files.
+//! - [`trainer`]: the run loop of `trm train`: run configs and presets, logs, quick evaluation,
+//!   resumable checkpoints, model export.
+//!
 //! Everything runs on the CPU, deterministically for a given seed.
 
 pub mod act;
 pub mod batch;
+pub mod data;
 pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod state;
+pub mod trainer;
 
 pub use act::{ActCarry, ActStep, LocalEmbedding};
 pub use batch::{Batch, IGNORE_LABEL_ID};
 pub use loss::Metrics;
 pub use model::TrainableTrm;
 pub use optim::{AdamAtan2, Ema, LrSchedule, SignSgd};
-pub use state::{StepOutput, TrainConfig, TrainState};
+pub use state::{RngState, StateCheckpoint, StateMeta, StepOutput, TrainConfig, TrainState};
+pub use trainer::{RunConfig, Trainer};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +55,12 @@ pub enum Error {
     /// An invalid hyper-parameter.
     #[error("invalid training configuration: {0}")]
     Config(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// A training checkpoint that cannot be written or read back.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     /// Every scheduled step has been taken (the official trainer then stops updating).
     #[error("training is finished: all {total_steps} steps have been taken")]
     Finished { total_steps: usize },
