@@ -16,31 +16,38 @@ use trm_train::trainer::{self, DataConfig, DatasetRecipe, Event, Limits, Observe
 
 use crate::solve::Domain;
 
-/// Shown under `trm train --help`.
-const PRESET_HELP: &str = "\
-Presets (--preset P; without one, the domain and --size pick sudoku4/6/9, maze11 resized, arc-demo):
-  sudoku4   4x4 Sudoku, attention, hidden 64, 2 layers, H=2 L=2, batch 64, 3000 steps
-  sudoku6   6x6 Sudoku, attention, hidden 96, 2 layers, H=2 L=3, batch 64, 10000 steps
-  sudoku9   9x9 Sudoku, mlp_t, hidden 128, 2 layers, H=2 L=4, batch 64, 30000 steps, easy->medium->hard curriculum
-  maze11    11x11 mazes, attention, hidden 96, 2 layers, H=2 L=3, batch 32, 10000 steps, dihedral augmentation
-  arc-demo  ARC from a dataset (--data DIR|FILE), attention, hidden 128, 2 layers, H=2 L=2, batch 16
+/// Shown under `trm train --help`: the presets, then how configs and run directories work.
+fn long_help() -> String {
+    let mut text = String::from(
+        "Presets (--preset P; without one, the domain and --size pick sudoku4/6/9, maze11 resized to the side, \
+         or arc-demo):\n",
+    );
+    for (name, what) in trainer::PRESETS {
+        text.push_str(&format!("  {name:<9} {what}\n"));
+    }
+    text.push_str(CONFIG_HELP);
+    text
+}
 
+const CONFIG_HELP: &str = "
 A config file (--config, YAML or JSON) may be partial: its fields override the preset's. Sections:
 name, domain, size, arch (official TrmConfig names: hidden_size, num_heads, L_layers, H_cycles,
 L_cycles, mlp_t, pos_encodings, puzzle_emb_ndim, puzzle_emb_len, halt_max_steps, ...), train
 (official names: global_batch_size, total_steps, lr, lr_warmup_steps, lr_min_ratio, beta1, beta2,
 weight_decay, puzzle_emb_lr, puzzle_emb_weight_decay, ema, ema_rate, seed), data (source: generate
 with seed, tiers, curriculum, augment; or source: dataset with path, seed, epochs_per_iter), eval
-(interval, count, file, solutions, batch_size), checkpoint_interval, log_interval, threads.
+(interval, count, tiers, file, solutions, batch_size), checkpoint_interval, log_interval, threads.
 --print-config shows the resolved config.
 
 The run directory (--out, default runs/<name>) holds run.json, trainer.safetensors (the resumable
 state), model.safetensors + model.json (EMA weights and card, for trm solve) and log.jsonl.
-Ctrl-C / SIGTERM: finish the step, checkpoint, exit 0. Continue with --resume DIR.";
+Ctrl-C / SIGTERM: finish the step, checkpoint, exit 0. Continue with --resume DIR (bit for bit).
+Threads: --threads N (or the config's threads) sets RAYON_NUM_THREADS for candle; on a busy machine
+one thread is often fastest.";
 
 /// Options of `trm train`.
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = PRESET_HELP)]
+#[command(after_long_help = long_help())]
 pub struct TrainArgs {
     /// The puzzle domain (not needed with --resume).
     #[arg(required_unless_present = "resume")]
@@ -132,7 +139,10 @@ fn resolve_config(args: &TrainArgs) -> Result<RunConfig> {
         config = RunConfig::overlay(&config, &text).with_context(|| format!("config {}", path.display()))?;
     }
     if let Some(path) = &args.data {
-        config.data = DataConfig::Dataset(DatasetRecipe { path: path.clone(), seed: 0, epochs_per_iter: 1 });
+        match &mut config.data {
+            DataConfig::Dataset(recipe) => recipe.path = path.clone(),
+            data => *data = DataConfig::Dataset(DatasetRecipe { path: path.clone(), seed: 0, epochs_per_iter: 1 }),
+        }
     }
     if let Some(steps) = args.steps {
         config.train.total_steps = steps;

@@ -77,6 +77,11 @@ impl ActCarry {
                 c.seq_len
             )));
         }
+        let table_rows = if c.puzzle_emb_ndim > 0 { c.num_puzzle_identifiers } else { usize::MAX };
+        data.check_ranges(c.vocab_size, table_rows)?;
+        if let Some(s) = steps.iter().find(|&&s| s as usize > c.halt_max_steps) {
+            return Err(Error::InvalidBatch(format!("a carry slot at ACT step {s}, past halt_max_steps")));
+        }
         let y = y.to_dtype(DType::F32)?.contiguous()?;
         let z = z.to_dtype(DType::F32)?.contiguous()?;
         Ok(Self { y, z, steps, halted, data })

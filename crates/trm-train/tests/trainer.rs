@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use trm_train::trainer::files::{MODEL_FILE, TRAINER_FILE, read_trainer};
+use trm_train::StateCheckpoint;
+use trm_train::trainer::files::{MODEL_FILE, TRAINER_FILE, TrainerMeta, read_trainer, write_trainer};
 use trm_train::trainer::{Limits, Outcome, RunConfig, Silent, Trainer, preset};
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -224,4 +225,131 @@ fn presets_are_valid_and_configs_overlay() {
     let bad_tier = RunConfig::overlay(&base, "data: {tiers: {brutal: 1}}").unwrap();
     let e = Trainer::create(bad_tier, &temp_dir("bad-tier"), "test").err().unwrap().to_string();
     assert!(e.contains("unknown tier `brutal`"), "{e}");
+}
+
+/// ARC from a compact dataset built by `trm_puzzles::dataset::arc_dataset`: puzzle identifiers come
+/// from the dataset, the card lists their names, the quick evaluation uses the test split.
+#[test]
+fn arc_trains_from_a_compact_dataset() {
+    use trm_puzzles::dataset::{ArcRecipe, ArcSubset, arc_dataset};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/puzzles/arc/training");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let small = |t: &trm_puzzles::NamedTask| {
+        let json: serde_json::Value =
+            serde_json::from_str(&trm_puzzles::arc::tasks_to_json(std::slice::from_ref(t))).unwrap();
+        let fits = |g: &serde_json::Value| {
+            g.as_array().is_some_and(|rows| rows.len() <= 10 && rows.iter().all(|r| r.as_array().unwrap().len() <= 10))
+        };
+        json.to_string().len() < 4000
+            && json.as_object().unwrap().values().all(|task| {
+                ["train", "test"].iter().all(|split| {
+                    task[split]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|pair| fits(&pair["input"]) && pair.get("output").is_none_or(fits))
+                })
+            })
+    };
+    let tasks: Vec<trm_puzzles::NamedTask> = names
+        .iter()
+        .flat_map(|p| trm_puzzles::arc::parse_tasks(&std::fs::read_to_string(p).unwrap(), "task").unwrap())
+        .filter(small)
+        .take(3)
+        .collect();
+    assert_eq!(tasks.len(), 3, "three small training tasks");
+    let subsets = [
+        ArcSubset { name: "training".into(), tasks: tasks[..2].to_vec(), test_set: false },
+        ArcSubset { name: "evaluation".into(), tasks: tasks[2..].to_vec(), test_set: true },
+    ];
+    let dataset = arc_dataset(&subsets, &ArcRecipe { num_aug: 2, seed: 0, canvas_side: 10 }).unwrap();
+    let tmp = temp_dir("arc");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let file = tmp.join("arc.trmds");
+    dataset.write_compact_file(&file).unwrap();
+    let text = format!(
+        r#"
+arch: {{hidden_size: 16, num_heads: 2, H_cycles: 1, L_cycles: 1, L_layers: 1, halt_max_steps: 2}}
+train: {{global_batch_size: 4, total_steps: 3}}
+data: {{source: dataset, path: {}}}
+eval: {{interval: 3, count: 4}}
+"#,
+        file.display()
+    );
+    let config = RunConfig::overlay(&preset("arc-demo").unwrap(), &text).unwrap();
+    let run_dir = tmp.join("run");
+    let mut t = Trainer::create(config, &run_dir, "test").unwrap();
+    assert_eq!(t.config().size, 10);
+    assert_eq!(t.config().arch.seq_len, 100);
+    assert_eq!(t.config().arch.vocab_size, 12);
+    assert_eq!(t.config().arch.num_puzzle_identifiers, dataset.identifiers.len());
+    assert!(t.eval_set().unwrap().puzzle_ids.iter().all(|&id| id > 0), "test examples use their task's row");
+    assert_eq!(run(&mut t, None), Outcome::Finished);
+    drop(t);
+    let card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("model.json")).unwrap()).unwrap();
+    assert_eq!(card["domain"], "arc");
+    assert_eq!(card["identifiers"].as_array().unwrap().len(), dataset.identifiers.len());
+    assert!(card["training"]["last_eval"]["cell"].is_number());
+    let _ = std::fs::remove_dir_all(tmp);
+}
+
+/// A damaged run directory is an error on resume, never a panic.
+#[test]
+fn damaged_checkpoints_are_errors() {
+    let dir = temp_dir("damaged");
+    let mut t = Trainer::create(tiny(2), &dir, "test").unwrap();
+    run(&mut t, None);
+    drop(t);
+    let good = std::fs::read(dir.join(TRAINER_FILE)).unwrap();
+    let damaged: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("garbage", b"not a checkpoint at all".to_vec()),
+        ("model only", std::fs::read(dir.join(MODEL_FILE)).unwrap()),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(dir.join(TRAINER_FILE), &bytes).unwrap();
+        let err = Trainer::resume(&dir, None, "test").err().unwrap_or_else(|| panic!("{what}: resumed"));
+        assert!(!err.to_string().is_empty(), "{what}");
+    }
+    // Checkpoints whose parts do not fit together.
+    let path = dir.join(TRAINER_FILE);
+    let edits: Vec<(&str, Box<dyn Fn(&mut StateCheckpoint, &mut TrainerMeta)>)> = vec![
+        ("no carry/y", Box::new(|c, _| c.tensors.retain(|(k, _)| k != "carry/y"))),
+        ("no adam steps", Box::new(|_, m| m.state.adam_steps.clear())),
+        (
+            "wrong shape",
+            Box::new(|c, _| {
+                for (k, t) in &mut c.tensors {
+                    if k.starts_with("adam.m/") {
+                        *t = t.narrow(0, 0, 1).unwrap();
+                    }
+                }
+            }),
+        ),
+        (
+            "carry past max steps",
+            Box::new(|c, _| {
+                for (k, t) in &mut c.tensors {
+                    if k == "carry/steps" {
+                        *t = (t.ones_like().unwrap() * 99.0).unwrap();
+                    }
+                }
+            }),
+        ),
+        ("extra tensor", Box::new(|c, _| c.tensors.push(("stray".into(), c.tensors[0].1.clone())))),
+    ];
+    for (what, edit) in edits {
+        std::fs::write(&path, &good).unwrap();
+        let (mut checkpoint, mut meta) = read_trainer(&path).unwrap();
+        edit(&mut checkpoint, &mut meta);
+        write_trainer(&path, &checkpoint, &meta).unwrap();
+        assert!(Trainer::resume(&dir, None, "test").is_err(), "{what}: resumed");
+    }
+    std::fs::write(dir.join(TRAINER_FILE), &good).unwrap();
+    std::fs::write(dir.join("run.json"), "{\"name\": 3}").unwrap();
+    assert!(Trainer::resume(&dir, None, "test").err().unwrap().to_string().contains("run.json"));
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -119,9 +119,12 @@ fn data_error(path: &Path, e: trm_puzzles::dataset::DatasetError) -> Error {
     Error::Config(format!("{}: {e}", path.display()))
 }
 
+/// A dataset's train and test stores and its identifier names.
+pub type OpenedDataset = (Box<dyn ExampleStore>, Box<dyn ExampleStore>, Vec<String>);
+
 /// Opens a dataset: a directory in the official layout (read whole) or a compact file (read on
 /// demand). Returns the train and test stores and the identifier names.
-pub fn open_dataset(path: &Path) -> Result<(Box<dyn ExampleStore>, Box<dyn ExampleStore>, Vec<String>)> {
+pub fn open_dataset(path: &Path) -> Result<OpenedDataset> {
     if path.is_dir() {
         let dataset = Dataset::read_official_dir(path).map_err(|e| data_error(path, e))?;
         let identifiers = dataset.identifiers.clone();
@@ -134,6 +137,30 @@ pub fn open_dataset(path: &Path) -> Result<(Box<dyn ExampleStore>, Box<dyn Examp
     } else {
         Err(Error::Io { path: path.display().to_string(), message: "no such dataset directory or file".into() })
     }
+}
+
+/// Offsets that start at 0, never decrease and end at the count they index, and identifiers inside the
+/// table: what the loader's indexing relies on (files are checked on reading; this covers stores built
+/// in memory).
+fn check_index(store: &dyn ExampleStore) -> Result<()> {
+    let monotone = |offsets: &[i32], end: usize, what: &str| -> Result<()> {
+        let ok = offsets.first() == Some(&0)
+            && offsets.windows(2).all(|w| w[0] < w[1])
+            && offsets.last().is_some_and(|&last| last as usize == end);
+        if ok { Ok(()) } else { Err(Error::Config(format!("the dataset's {what} are not valid offsets"))) }
+    };
+    let puzzles = store.puzzle_identifiers().len();
+    monotone(store.group_indices(), puzzles, "group indices")?;
+    let rows = store.puzzle_indices().last().map_or(0, |&n| n.max(0) as usize);
+    monotone(store.puzzle_indices(), rows, "puzzle indices")?;
+    if store.puzzle_indices().len() != puzzles + 1 {
+        return Err(Error::Config("the dataset has puzzle indices for another number of puzzles".into()));
+    }
+    let ids = store.metadata().num_puzzle_identifiers as i64;
+    if store.puzzle_identifiers().iter().any(|&id| !(0..ids).contains(&i64::from(id))) {
+        return Err(Error::Config(format!("the dataset has puzzle identifiers outside 0..{ids}")));
+    }
+    Ok(())
 }
 
 /// The label the trainer sees for a stored label.
@@ -172,6 +199,7 @@ impl DatasetSource {
     /// iteration (the official value is `eval_interval`; an incomplete batch is dropped once per
     /// iteration).
     pub fn new(store: Box<dyn ExampleStore>, seed: u64, epochs_per_iter: usize, batch_size: usize) -> Result<Self> {
+        check_index(store.as_ref())?;
         let groups = store.group_indices().len().saturating_sub(1);
         if groups == 0 {
             return Err(Error::Config("the training split has no examples".into()));

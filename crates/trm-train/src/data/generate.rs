@@ -68,8 +68,8 @@ pub struct TierMix<T> {
     total: f64,
 }
 
-impl<T: Copy + FromStr> TierMix<T> {
-    /// Reads `{tier name: weight}`; weights must be finite and ≥ 0 with a positive sum.
+impl<T: Copy + Ord + FromStr> TierMix<T> {
+    /// Reads `{tier name: weight}`, easiest first; weights must be finite and ≥ 0 with a positive sum.
     pub fn parse(weights: &BTreeMap<String, f64>) -> Result<Self> {
         let mut tiers = Vec::new();
         for (name, &weight) in weights {
@@ -81,6 +81,7 @@ impl<T: Copy + FromStr> TierMix<T> {
                 tiers.push((tier, weight));
             }
         }
+        tiers.sort_by_key(|a| a.0);
         let total = tiers.iter().map(|(_, w)| w).sum::<f64>();
         if tiers.is_empty() {
             return Err(Error::Config("a tier mix needs at least one tier with a positive weight".into()));
@@ -113,7 +114,7 @@ struct Curriculum<T> {
     last: TierMix<T>,
 }
 
-impl<T: Copy + FromStr> Curriculum<T> {
+impl<T: Copy + Ord + FromStr> Curriculum<T> {
     fn parse(recipe: &GenerateRecipe) -> Result<Self> {
         let mut phases = Vec::new();
         let mut previous = 0;
@@ -439,6 +440,6 @@ pub fn maze_pairs_eval_set(name: String, pairs: &[(Maze, Maze)]) -> EvalSet {
 }
 
 /// The tier mix a recipe ends with (what the evaluation sample is drawn from).
-pub fn final_mix<T: Copy + FromStr>(recipe: &GenerateRecipe) -> Result<TierMix<T>> {
+pub fn final_mix<T: Copy + Ord + FromStr>(recipe: &GenerateRecipe) -> Result<TierMix<T>> {
     TierMix::parse(&recipe.tiers)
 }

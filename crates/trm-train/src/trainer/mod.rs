@@ -22,7 +22,8 @@ use trm_puzzles::{Maze, MazeTier, Sudoku};
 
 use crate::data::dataset::{DatasetSource, open_dataset, store_eval_set};
 use crate::data::generate::{
-    MazeSource, SudokuSource, final_mix, maze_eval_set, maze_pairs_eval_set, sudoku_eval_set, sudoku_pairs_eval_set,
+    GenerateRecipe, MazeSource, SudokuSource, TierMix, final_mix, maze_eval_set, maze_pairs_eval_set, sudoku_eval_set,
+    sudoku_pairs_eval_set,
 };
 use crate::data::{BatchSource, Domain, EvalSet};
 use crate::{Error, Metrics, Result, TrainState, TrainableTrm};
@@ -163,6 +164,14 @@ fn file_eval_set(domain: Domain, eval: &EvalConfig, size: usize) -> Result<Optio
     Ok((!set.is_empty()).then_some(set))
 }
 
+/// The tiers of a generated evaluation sample: `eval.tiers`, else the training mix after the curriculum.
+fn eval_mix<T: Copy + Ord + std::str::FromStr>(eval: &EvalConfig, recipe: &GenerateRecipe) -> Result<TierMix<T>> {
+    match &eval.tiers {
+        Some(tiers) => TierMix::parse(tiers).map_err(|e| Error::Config(format!("eval.tiers: {e}"))),
+        None => final_mix(recipe),
+    }
+}
+
 /// Builds the source, the evaluation sample and (ARC) the identifier names; fills the data-given
 /// architecture fields and the size into `config`.
 fn build_data(config: &mut RunConfig) -> Result<RunData> {
@@ -173,14 +182,18 @@ fn build_data(config: &mut RunConfig) -> Result<RunData> {
                 Domain::Sudoku => {
                     let source = SudokuSource::new(config.size, recipe)?;
                     let eval = (config.eval.interval > 0 && config.eval.count > 0 && config.eval.file.is_none())
-                        .then(|| sudoku_eval_set(config.size, &final_mix::<Tier>(recipe)?, config.eval.count))
+                        .then(|| {
+                            sudoku_eval_set(config.size, &eval_mix::<Tier>(&config.eval, recipe)?, config.eval.count)
+                        })
                         .transpose()?;
                     (Box::new(source), eval, None)
                 }
                 Domain::Maze => {
                     let source = MazeSource::new(config.size, recipe)?;
                     let eval = (config.eval.interval > 0 && config.eval.count > 0 && config.eval.file.is_none())
-                        .then(|| maze_eval_set(config.size, &final_mix::<MazeTier>(recipe)?, config.eval.count))
+                        .then(|| {
+                            maze_eval_set(config.size, &eval_mix::<MazeTier>(&config.eval, recipe)?, config.eval.count)
+                        })
                         .transpose()?;
                     (Box::new(source), eval, None)
                 }
