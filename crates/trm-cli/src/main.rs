@@ -11,6 +11,7 @@ mod export;
 mod generate;
 mod progress;
 mod solve;
+mod train;
 mod verify;
 
 use std::path::PathBuf;
@@ -71,6 +72,11 @@ enum Command {
     /// Sudoku prints one puzzle per line, mazes print blocks separated by a blank line; `--json`
     /// prints one object per puzzle with its solution and measured metrics.
     Gen(generate::GenArgs),
+    /// Train a model on puzzles generated on the fly or on a dataset; resumable (--resume DIR).
+    ///
+    /// Writes a run directory with a resumable checkpoint, the exported model (model.safetensors +
+    /// model.json, for `trm solve --model`) and a log. Ctrl-C stops cleanly with a checkpoint.
+    Train(train::TrainArgs),
     /// ARC task files.
     Arc {
         #[command(subcommand)]
@@ -104,6 +110,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(&args).map(|_| true),
         Command::Parity { dir } => checkpoint_files::parity(&dir),
         Command::Gen(args) => generate::run(&args).map(|_| true),
+        Command::Train(args) => train::run(&args).map(|_| true),
         Command::Arc { command: ArcCommand::Show(args) } => arc_show::run(&args).map(|_| true),
         Command::Selfcheck { side } => selfcheck(side).map(|_| true),
     };

@@ -45,6 +45,48 @@ impl ActCarry {
         Ok(Self { y: init.y, z: init.z, steps: vec![0; batch_size], halted: vec![true; batch_size], data: empty })
     }
 
+    /// Rebuilds a carry from its parts (a checkpoint's): states `[B, S, D]` for `model`, and per
+    /// slot the step count, the halted flag and the example held.
+    pub fn from_parts(
+        model: &TrainableTrm,
+        y: Tensor,
+        z: Tensor,
+        steps: Vec<u32>,
+        halted: Vec<bool>,
+        data: Batch,
+    ) -> Result<Self> {
+        let c = model.config();
+        let b = steps.len();
+        let shape = [b, c.total_seq_len(), c.hidden_size];
+        if y.dims() != shape || z.dims() != shape || halted.len() != b || data.batch_size() != b {
+            return Err(Error::InvalidBatch(format!(
+                "carry parts do not fit together: y {:?}, z {:?}, {b} step counts, {} halted flags, {} examples; \
+                 the model needs [B, {}, {}]",
+                y.dims(),
+                z.dims(),
+                halted.len(),
+                data.batch_size(),
+                shape[1],
+                shape[2]
+            )));
+        }
+        if data.seq_len() != c.seq_len {
+            return Err(Error::InvalidBatch(format!(
+                "carry examples of {} tokens, the model has {}",
+                data.seq_len(),
+                c.seq_len
+            )));
+        }
+        let table_rows = if c.puzzle_emb_ndim > 0 { c.num_puzzle_identifiers } else { usize::MAX };
+        data.check_ranges(c.vocab_size, table_rows)?;
+        if let Some(s) = steps.iter().find(|&&s| s as usize > c.halt_max_steps) {
+            return Err(Error::InvalidBatch(format!("a carry slot at ACT step {s}, past halt_max_steps")));
+        }
+        let y = y.to_dtype(DType::F32)?.contiguous()?;
+        let z = z.to_dtype(DType::F32)?.contiguous()?;
+        Ok(Self { y, z, steps, halted, data })
+    }
+
     pub fn batch_size(&self) -> usize {
         self.steps.len()
     }

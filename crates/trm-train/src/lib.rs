@@ -16,24 +16,30 @@
 //! - [`eval`]: the official evaluation (all supervision steps, batched) with per-step exact and cell
 //!   accuracy, halting-head accuracy and ARC pass@K voting.
 //! - [`export`]: writing a state dict as the official trainer does (safetensors or `torch.save` zip).
+//! - [`data`]: where batches come from: Sudoku and maze generators, dataset files.
+//! - [`trainer`]: the run loop of `trm train`: run configs and presets, logs, quick evaluation,
+//!   resumable checkpoints, model export.
 //!
 //! Everything runs on the CPU, deterministically for a given seed.
 
 pub mod act;
 pub mod batch;
+pub mod data;
 pub mod eval;
 pub mod export;
 pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod state;
+pub mod trainer;
 
 pub use act::{ActCarry, ActStep, LocalEmbedding};
 pub use batch::{Batch, IGNORE_LABEL_ID};
 pub use loss::Metrics;
 pub use model::TrainableTrm;
 pub use optim::{AdamAtan2, Ema, LrSchedule, SignSgd};
-pub use state::{StepOutput, TrainConfig, TrainState};
+pub use state::{RngState, StateCheckpoint, StateMeta, StepOutput, TrainConfig, TrainState};
+pub use trainer::{RunConfig, Trainer};
 
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +65,12 @@ pub enum Error {
     /// A state dict that cannot be written.
     #[error("export failed: {0}")]
     Export(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// A training checkpoint that cannot be written or read back.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
     /// Every scheduled step has been taken (the official trainer then stops updating).
     #[error("training is finished: all {total_steps} steps have been taken")]
     Finished { total_steps: usize },

@@ -2,10 +2,14 @@
 //! for every slot, backward of `loss / global_batch_size`, sign-SGD on the batch's puzzle-embedding
 //! rows and AdamATan2 on the dense weights (both at their scheduled rate), then the EMA update.
 
+use std::collections::BTreeMap;
+
 use candle_core::backprop::GradStore;
+use candle_core::{DType, Device, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use trm_core::TrmConfig;
 use trm_core::checkpoint::TensorMap;
 
 use crate::act::{ActCarry, ActStep};
@@ -17,7 +21,7 @@ use crate::{Error, Result};
 
 /// Training hyper-parameters, with the official names and `cfg_pretrain.yaml` defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// Rows per optimizer step; the loss is divided by it before backward.
     pub global_batch_size: usize,
@@ -191,5 +195,210 @@ impl TrainState {
             Some(ema) => ema.state_dict(&self.model),
             None => self.model.state_dict(),
         }
+    }
+}
+
+/// The exact position of a ChaCha8 stream: seed, stream and word position. Restoring it continues
+/// the stream where it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RngState {
+    /// The 32-byte seed, hex.
+    pub seed: String,
+    pub stream: u64,
+    /// The word position (a 68-bit number), decimal.
+    pub word_pos: String,
+}
+
+impl RngState {
+    /// Where `rng` stands.
+    pub fn of(rng: &ChaCha8Rng) -> Self {
+        let seed = rng.get_seed().iter().map(|b| format!("{b:02x}")).collect();
+        Self { seed, stream: rng.get_stream(), word_pos: rng.get_word_pos().to_string() }
+    }
+
+    /// A generator at this position.
+    pub fn restore(&self) -> Result<ChaCha8Rng> {
+        let bad = || Error::Config(format!("invalid random-generator state {self:?}"));
+        if self.seed.len() != 64 || !self.seed.is_ascii() {
+            return Err(bad());
+        }
+        let mut seed = [0u8; 32];
+        for (k, byte) in seed.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&self.seed[2 * k..2 * k + 2], 16).map_err(|_| bad())?;
+        }
+        let word_pos: u128 = self.word_pos.parse().map_err(|_| bad())?;
+        let mut rng = ChaCha8Rng::from_seed(seed);
+        rng.set_stream(self.stream);
+        rng.set_word_pos(word_pos);
+        Ok(rng)
+    }
+}
+
+/// What a [`TrainState`] saves besides tensors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateMeta {
+    pub config: TrainConfig,
+    /// Optimizer steps taken.
+    pub step: usize,
+    /// The halting-exploration generator.
+    pub rng: RngState,
+    /// AdamATan2's step count per parameter (parameters that never had a gradient are absent).
+    pub adam_steps: BTreeMap<String, f32>,
+    /// Whether the carry is saved (it exists from the first step on).
+    pub has_carry: bool,
+}
+
+/// Everything a [`TrainState`] needs to continue bit for bit, apart from its architecture.
+///
+/// Tensor names: `model/<key>` (the live state dict: dense weights, `H_init`, `L_init` and the
+/// puzzle-embedding table under the stripped official keys), `ema/<key>` (the shadow),
+/// `adam.m/<key>` and `adam.v/<key>` (flat moments), and `carry/y`, `carry/z`, `carry/inputs`
+/// (u32), `carry/labels` (i64, −100 = ignored), `carry/puzzle_ids` (u32), `carry/steps` (u32),
+/// `carry/halted` (u8).
+pub struct StateCheckpoint {
+    pub tensors: Vec<(String, Tensor)>,
+    pub meta: StateMeta,
+}
+
+impl TrainState {
+    /// A copy of the whole state, for a checkpoint.
+    pub fn checkpoint(&self) -> Result<StateCheckpoint> {
+        let mut tensors = Vec::new();
+        for (key, t) in self.model.state_dict()? {
+            tensors.push((format!("model/{key}"), t));
+        }
+        if let Some(ema) = &self.ema {
+            for (key, t) in ema.shadow() {
+                tensors.push((format!("ema/{key}"), t.copy()?));
+            }
+        }
+        let mut adam_steps = BTreeMap::new();
+        if let Some(adam) = &self.adam {
+            for (key, m, v, t) in adam.moments() {
+                tensors.push((format!("adam.m/{key}"), Tensor::from_slice(m, m.len(), &Device::Cpu)?));
+                tensors.push((format!("adam.v/{key}"), Tensor::from_slice(v, v.len(), &Device::Cpu)?));
+                adam_steps.insert(key.to_string(), t);
+            }
+        }
+        if let Some(carry) = &self.carry {
+            let data = carry.data();
+            let (b, l) = (data.batch_size(), data.seq_len());
+            let labels: Vec<i64> = data.labels().iter().map(|&v| i64::from(v)).collect();
+            let halted: Vec<u8> = carry.halted().iter().map(|&h| u8::from(h)).collect();
+            tensors.push(("carry/y".into(), carry.y().copy()?));
+            tensors.push(("carry/z".into(), carry.z().copy()?));
+            tensors.push(("carry/inputs".into(), Tensor::from_slice(data.inputs(), (b, l), &Device::Cpu)?));
+            tensors.push(("carry/labels".into(), Tensor::from_vec(labels, (b, l), &Device::Cpu)?));
+            tensors.push(("carry/puzzle_ids".into(), Tensor::from_slice(data.puzzle_ids(), b, &Device::Cpu)?));
+            tensors.push(("carry/steps".into(), Tensor::from_slice(carry.steps(), b, &Device::Cpu)?));
+            tensors.push(("carry/halted".into(), Tensor::from_vec(halted, b, &Device::Cpu)?));
+        }
+        let meta = StateMeta {
+            config: self.config.clone(),
+            step: self.step,
+            rng: RngState::of(&self.rng),
+            adam_steps,
+            has_carry: self.carry.is_some(),
+        };
+        Ok(StateCheckpoint { tensors, meta })
+    }
+
+    /// Continues from a [`TrainState::checkpoint`] of a model with architecture `arch`, under
+    /// `config` (normally `checkpoint.meta.config`; a different one changes the run from here on, e.g.
+    /// a longer `total_steps`). Every saved part is checked against the architecture.
+    pub fn from_checkpoint(arch: TrmConfig, checkpoint: StateCheckpoint, config: TrainConfig) -> Result<Self> {
+        let StateCheckpoint { tensors, meta } = checkpoint;
+        let mut parts: BTreeMap<String, Tensor> = tensors.into_iter().collect();
+        let mut take_prefix = |prefix: &str| -> TensorMap {
+            let keys: Vec<String> = parts.keys().filter(|k| k.starts_with(prefix)).cloned().collect();
+            keys.into_iter().filter_map(|k| parts.remove(&k).map(|t| (k[prefix.len()..].to_string(), t))).collect()
+        };
+        let model_tensors = take_prefix("model/");
+        let ema_tensors = take_prefix("ema/");
+        let adam_m = take_prefix("adam.m/");
+        let mut adam_v = take_prefix("adam.v/");
+        let carry_tensors = take_prefix("carry/");
+        if let Some(extra) = parts.keys().next() {
+            return Err(Error::Config(format!("unexpected tensor `{extra}` in the training state")));
+        }
+        let model = TrainableTrm::new(arch, model_tensors)?;
+        let mut state = TrainState::new(model, config)?;
+        state.step = meta.step;
+        state.rng = meta.rng.restore()?;
+
+        match (&mut state.ema, ema_tensors.is_empty()) {
+            (Some(ema), false) => {
+                let shadow = state
+                    .model
+                    .params()
+                    .iter()
+                    .map(|(key, _)| {
+                        let t = ema_tensors
+                            .get(key)
+                            .ok_or_else(|| Error::Config(format!("the saved EMA has no tensor `{key}`")))?;
+                        Ok((key.clone(), t.to_dtype(DType::F32)?.contiguous()?))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                ema.set_shadow(shadow)?;
+            }
+            (None, true) => {}
+            (Some(_), true) => return Err(Error::Config("EMA is on but the checkpoint has no EMA weights".into())),
+            (None, false) => return Err(Error::Config("EMA is off but the checkpoint has EMA weights".into())),
+        }
+
+        if let Some(adam) = &mut state.adam {
+            let sizes: BTreeMap<&str, usize> =
+                state.model.params().iter().map(|(k, v)| (k.as_str(), v.as_tensor().elem_count())).collect();
+            for (key, m) in adam_m {
+                let v = adam_v
+                    .remove(&key)
+                    .ok_or_else(|| Error::Config(format!("AdamATan2 state of {key} is incomplete")))?;
+                let t = *meta
+                    .adam_steps
+                    .get(&key)
+                    .ok_or_else(|| Error::Config(format!("no AdamATan2 step count for {key}")))?;
+                let (m, v) = (m.flatten_all()?.to_vec1::<f32>()?, v.flatten_all()?.to_vec1::<f32>()?);
+                if sizes.get(key.as_str()) != Some(&m.len()) {
+                    return Err(Error::Config(format!("AdamATan2 state of {key} does not fit the model")));
+                }
+                adam.set_moments(&key, m, v, t)?;
+            }
+        }
+        if let Some(key) = adam_v.keys().next() {
+            return Err(Error::Config(format!("AdamATan2 state of {key} is incomplete")));
+        }
+
+        if meta.has_carry {
+            let get = |name: &str| {
+                carry_tensors.get(name).ok_or_else(|| Error::Config(format!("the saved carry has no `{name}`")))
+            };
+            let inputs = get("inputs")?.to_dtype(DType::U32)?;
+            let (b, l) = inputs.dims2()?;
+            let inputs = inputs.flatten_all()?.to_vec1::<u32>()?;
+            let labels: Vec<i32> = get("labels")?
+                .to_dtype(DType::I64)?
+                .flatten_all()?
+                .to_vec1::<i64>()?
+                .into_iter()
+                .map(|v| i32::try_from(v).unwrap_or(i32::MIN))
+                .collect();
+            let ids = get("puzzle_ids")?.to_dtype(DType::U32)?.flatten_all()?.to_vec1::<u32>()?;
+            let steps = get("steps")?.to_dtype(DType::U32)?.flatten_all()?.to_vec1::<u32>()?;
+            let halted = get("halted")?.to_dtype(DType::U8)?.flatten_all()?.to_vec1::<u8>()?;
+            if labels.len() != b * l {
+                return Err(Error::Config(format!("the saved carry has {} labels for [{b}, {l}]", labels.len())));
+            }
+            let data = Batch::new(l, inputs, labels, ids)?;
+            let carry = ActCarry::from_parts(
+                &state.model,
+                get("y")?.clone(),
+                get("z")?.clone(),
+                steps,
+                halted.into_iter().map(|h| h != 0).collect(),
+                data,
+            )?;
+            state.carry = Some(carry);
+        }
+        Ok(state)
     }
 }

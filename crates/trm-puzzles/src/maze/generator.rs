@@ -74,6 +74,18 @@ impl Generator {
         self.side
     }
 
+    /// The position in the generator's random stream. A generator made with the same side and seed
+    /// (and split) and moved there with [`Generator::seek`] continues exactly as this one does: this
+    /// is how a training run that draws puzzles on the fly resumes.
+    pub fn position(&self) -> u128 {
+        self.rng.get_word_pos()
+    }
+
+    /// Moves to a [`Generator::position`] of the same stream.
+    pub fn seek(&mut self, position: u128) {
+        self.rng.set_word_pos(position);
+    }
+
     /// The next maze of `tier`. Every tier can be produced for every supported side (the tests sample
     /// them all), typically within a few attempts; this retries until one qualifies.
     pub fn next_maze(&mut self, tier: MazeTier) -> Generated {
@@ -216,6 +228,17 @@ impl Found {
 mod tests {
     use super::*;
     use crate::maze::verify_answer;
+
+    #[test]
+    fn seek_resumes_the_stream() {
+        let mut g = Generator::new(11, 4).unwrap();
+        g.next_maze(MazeTier::Medium);
+        let position = g.position();
+        let next: Vec<Generated> = (0..3).map(|_| g.next_maze(MazeTier::Hard)).collect();
+        let mut h = Generator::new(11, 4).unwrap();
+        h.seek(position);
+        assert_eq!((0..3).map(|_| h.next_maze(MazeTier::Hard)).collect::<Vec<_>>(), next);
+    }
 
     #[test]
     fn every_side_and_tier_gives_a_qualifying_maze() {

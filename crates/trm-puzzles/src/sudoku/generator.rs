@@ -80,6 +80,18 @@ impl Generator {
         self.side
     }
 
+    /// The position in the generator's random stream. A generator made with the same side and seed
+    /// (and split) and moved there with [`Generator::seek`] continues exactly as this one does: this
+    /// is how a training run that draws puzzles on the fly resumes.
+    pub fn position(&self) -> u128 {
+        self.rng.get_word_pos()
+    }
+
+    /// Moves to a [`Generator::position`] of the same stream.
+    pub fn seek(&mut self, position: u128) {
+        self.rng.set_word_pos(position);
+    }
+
     /// A random complete grid of the generator's split (randomised search; not exactly uniform).
     pub fn solution_grid(&mut self) -> Sudoku {
         loop {
@@ -171,6 +183,17 @@ mod tests {
         };
         assert_eq!(run(5), run(5));
         assert_ne!(run(5), run(6));
+    }
+
+    #[test]
+    fn seek_resumes_the_stream() {
+        let mut g = Generator::new(6, 8).unwrap().with_split(Split::Train);
+        g.next_puzzle(10);
+        let position = g.position();
+        let next: Vec<Generated> = (0..3).map(|_| g.puzzle_in(Tier::Medium)).collect();
+        let mut h = Generator::new(6, 8).unwrap().with_split(Split::Train);
+        h.seek(position);
+        assert_eq!((0..3).map(|_| h.puzzle_in(Tier::Medium)).collect::<Vec<_>>(), next);
     }
 
     #[test]

@@ -83,6 +83,25 @@ impl AdamAtan2 {
         Ok(())
     }
 
+    /// The per-parameter state, by parameter name: first moments, second moments and step count
+    /// (parameters that never had a gradient are absent). For checkpoints.
+    pub fn moments(&self) -> impl Iterator<Item = (&str, &[f32], &[f32], f32)> {
+        self.state.iter().map(|(name, s)| (name.as_str(), s.m.as_slice(), s.v.as_slice(), s.t))
+    }
+
+    /// Restores one parameter's state, as [`AdamAtan2::moments`] gave it.
+    pub fn set_moments(&mut self, name: &str, m: Vec<f32>, v: Vec<f32>, t: f32) -> Result<()> {
+        if m.len() != v.len() || !(t.is_finite() && t >= 0.0) {
+            return Err(Error::Config(format!(
+                "AdamATan2 state of {name}: {} first and {} second moments, step count {t}",
+                m.len(),
+                v.len()
+            )));
+        }
+        self.state.insert(name.to_string(), Moments { m, v, t });
+        Ok(())
+    }
+
     /// Steps taken by parameter `name` (0 before its first gradient).
     pub fn steps_of(&self, name: &str) -> usize {
         self.state.get(name).map_or(0, |s| s.t as usize)

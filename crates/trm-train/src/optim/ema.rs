@@ -44,6 +44,25 @@ impl Ema {
         Ok(())
     }
 
+    /// Replaces the shadow (from a checkpoint): the same names, in the same order, with the same shapes.
+    pub fn set_shadow(&mut self, shadow: Vec<(String, Tensor)>) -> Result<()> {
+        if shadow.len() != self.shadow.len() {
+            return Err(Error::Config(format!("EMA of {} tensors given {}", self.shadow.len(), shadow.len())));
+        }
+        for ((name, old), (key, new)) in self.shadow.iter().zip(&shadow) {
+            if name != key || old.dims() != new.dims() {
+                return Err(Error::Config(format!("EMA tensor {name} {:?} given {key} {:?}", old.dims(), new.dims())));
+            }
+        }
+        self.shadow = shadow;
+        Ok(())
+    }
+
+    /// The rate (`ema_rate`).
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
     /// The averaged dense weights, in parameter order.
     pub fn shadow(&self) -> &[(String, Tensor)] {
         &self.shadow
