@@ -215,21 +215,24 @@ impl Observer for Console {
                     log.example_steps_per_s
                 ));
             }
-            Event::Log(log) => self.say(&format!(
-                "step {:>6}/{}  loss {:.4} (lm {:.4}, q_halt {:.4})  acc {}  exact {}  q_halt acc {}  steps {:.2}  \
-                 lr {:.2e}  {:.1} ex-steps/s",
-                log.step,
-                log.total_steps,
-                log.loss,
-                log.lm_loss,
-                log.q_halt_loss,
-                percent(log.accuracy),
-                percent(log.exact_accuracy),
-                percent(log.q_halt_accuracy),
-                log.steps,
-                log.lr,
-                log.example_steps_per_s
-            )),
+            Event::Log(log) => {
+                // Accuracies are over the examples that halted in the window; early on none may have.
+                let halted = if log.halted > 0.0 {
+                    format!(
+                        "acc {}  exact {}  q_halt acc {}  steps {:.2}",
+                        percent(log.accuracy),
+                        percent(log.exact_accuracy),
+                        percent(log.q_halt_accuracy),
+                        log.steps
+                    )
+                } else {
+                    "(no example halted yet)".to_string()
+                };
+                self.say(&format!(
+                    "step {:>6}/{}  loss {:.4} (lm {:.4}, q_halt {:.4})  {halted}  lr {:.2e}  {:.1} ex-steps/s",
+                    log.step, log.total_steps, log.loss, log.lm_loss, log.q_halt_loss, log.lr, log.example_steps_per_s
+                ))
+            }
             Event::Eval { step, result } => {
                 let by_step: Vec<String> = result.by_step.iter().map(|e| format!("{:.0}", 100.0 * e)).collect();
                 self.say(&format!(

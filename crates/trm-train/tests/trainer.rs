@@ -155,6 +155,20 @@ fn the_run_directory_holds_a_usable_model_and_log() {
     for e in ["train", "eval", "checkpoint"] {
         assert!(events.iter().any(|x| x == e), "no {e} event in {events:?}");
     }
+    // Resuming a finished run with a later end continues; a zero time limit pauses at once, saved.
+    let mut t = Trainer::resume(&dir, Some(6), "test").unwrap();
+    let stop = AtomicBool::new(false);
+    let limits = Limits { until_step: None, time_limit: Some(std::time::Duration::ZERO) };
+    assert_eq!(t.run(&mut Silent, &stop, limits).unwrap(), Outcome::Paused);
+    assert_eq!(t.step_count(), 4);
+    assert_eq!(run(&mut t, None), Outcome::Finished);
+    assert_eq!(t.step_count(), 6);
+    // A set stop flag stops before the next step.
+    let stop = AtomicBool::new(true);
+    let mut t = Trainer::resume(&dir, Some(8), "test").unwrap();
+    assert_eq!(t.run(&mut Silent, &stop, Limits::default()).unwrap(), Outcome::Stopped);
+    assert_eq!(t.step_count(), 6);
+    drop(t);
     // A second run cannot take over the directory.
     let err = Trainer::create(tiny(4), &dir, "test").err().unwrap().to_string();
     assert!(err.contains("--resume"), "{err}");
