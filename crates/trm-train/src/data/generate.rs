@@ -254,27 +254,25 @@ impl BatchSource for SudokuSource {
     }
 
     fn state(&self) -> serde_json::Value {
-        let state = GeneratorState {
-            batches: self.batches,
-            examples: self.examples,
-            generator: self.generator.position().to_string(),
-            rng: RngState::of(&self.rng),
-        };
-        serde_json::to_value(state).unwrap_or_default()
+        generator_state(self.batches, self.examples, self.generator.position(), &self.rng)
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<()> {
         let state: GeneratorState = parse_state("Sudoku generator", state)?;
         self.generator.seek(parse_position(&state.generator)?);
-        self.rng = state.rng.restore()?;
-        self.batches = state.batches;
-        self.examples = state.examples;
+        (self.rng, self.batches, self.examples) = (state.rng.restore()?, state.batches, state.examples);
         Ok(())
     }
 
     fn describe(&self) -> String {
         format!("{0}×{0} Sudoku generated on the fly (seed {1}, training grids only)", self.side, self.recipe.seed)
     }
+}
+
+/// The resumable position of a generating source, as stored in a checkpoint.
+fn generator_state(batches: u64, examples: u64, position: u128, rng: &ChaCha8Rng) -> serde_json::Value {
+    let state = GeneratorState { batches, examples, generator: position.to_string(), rng: RngState::of(rng) };
+    serde_json::to_value(state).unwrap_or_default()
 }
 
 /// Mazes of one side.
@@ -350,21 +348,13 @@ impl BatchSource for MazeSource {
     }
 
     fn state(&self) -> serde_json::Value {
-        let state = GeneratorState {
-            batches: self.batches,
-            examples: self.examples,
-            generator: self.generator.position().to_string(),
-            rng: RngState::of(&self.rng),
-        };
-        serde_json::to_value(state).unwrap_or_default()
+        generator_state(self.batches, self.examples, self.generator.position(), &self.rng)
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<()> {
         let state: GeneratorState = parse_state("maze generator", state)?;
         self.generator.seek(parse_position(&state.generator)?);
-        self.rng = state.rng.restore()?;
-        self.batches = state.batches;
-        self.examples = state.examples;
+        (self.rng, self.batches, self.examples) = (state.rng.restore()?, state.batches, state.examples);
         Ok(())
     }
 
