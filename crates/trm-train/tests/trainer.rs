@@ -163,6 +163,10 @@ fn the_run_directory_holds_a_usable_model_and_log() {
     assert_eq!(t.step_count(), 4);
     assert_eq!(run(&mut t, None), Outcome::Finished);
     assert_eq!(t.step_count(), 6);
+    // While this trainer holds the directory, no second one may resume it.
+    let err = Trainer::resume(&dir, Some(8), "test").err().unwrap().to_string();
+    assert!(err.contains("in use by trainer process"), "{err}");
+    drop(t);
     // A set stop flag stops before the next step.
     let stop = AtomicBool::new(true);
     let mut t = Trainer::resume(&dir, Some(8), "test").unwrap();

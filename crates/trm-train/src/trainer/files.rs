@@ -8,6 +8,7 @@
 //!                             live buffers, under the stripped official key names
 //! <run>/model.json            its model card
 //! <run>/log.jsonl             one JSON object per line: start/resume, train, eval, checkpoint, stop
+//! <run>/lock                  the process id of the trainer using the directory (see `lock`)
 //! ```
 //!
 //! `trainer.safetensors` holds the tensors of [`crate::StateCheckpoint`] (live model, EMA shadow,

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod files;
+pub mod lock;
 pub mod quick_eval;
 
 use std::path::{Path, PathBuf};
@@ -260,6 +261,8 @@ pub struct Trainer {
     window: Window,
     command: String,
     hardware: String,
+    /// Keeps other trainers out of `dir` while this one lives.
+    _lock: lock::RunLock,
 }
 
 impl Trainer {
@@ -275,6 +278,7 @@ impl Trainer {
         }
         let data = build_data(&mut config)?;
         std::fs::create_dir_all(dir).map_err(|e| files::io_error(dir, &e))?;
+        let run_lock = lock::RunLock::acquire(dir)?;
         files::write_atomic(&dir.join(files::CONFIG_FILE), config.to_json().as_bytes())?;
         let model = TrainableTrm::fresh(config.arch.clone(), config.train.seed)?;
         let state = TrainState::new(model, config.train.clone())?;
@@ -290,6 +294,7 @@ impl Trainer {
             window: Window::default(),
             command: command.to_string(),
             hardware: files::hardware_description(),
+            _lock: run_lock,
         };
         trainer.log_event("start", serde_json::json!({"source": trainer.data.source.describe()}))?;
         Ok(trainer)
@@ -302,6 +307,7 @@ impl Trainer {
         if !config_path.is_file() {
             return Err(Error::Config(format!("{} holds no run ({} is missing)", dir.display(), files::CONFIG_FILE)));
         }
+        let run_lock = lock::RunLock::acquire(dir)?;
         let mut config = RunConfig::from_text(&read_text(&config_path)?)
             .map_err(|e| Error::Config(format!("{}: {e}", config_path.display())))?;
         let saved_arch: TrmConfig = config.arch.clone();
@@ -346,6 +352,7 @@ impl Trainer {
             window: Window::default(),
             command: command.to_string(),
             hardware: files::hardware_description(),
+            _lock: run_lock,
         };
         trainer.log_event("resume", serde_json::json!({"step": trainer.state.steps_done()}))?;
         Ok(trainer)
