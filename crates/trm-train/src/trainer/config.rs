@@ -196,8 +196,8 @@ pub const PRESETS: [(&str, &str); 5] = [
         "arc-demo",
         "ARC, the 16 bundled tasks of assets/puzzles/arc/small.txt (grids ≤ 10×10) on a 10×10 canvas, 100 \
          augmented versions each with their own puzzle embedding (1617 rows, 4-token prefix): attention, hidden 128, \
-         2 layers, H=2 L=2, 528 k dense parameters, batch 32, 8000 steps, 1 thread; ~16 example-steps/s measured \
-         with two other trainings sharing the 2 cores (~4.5 h); knows only these tasks",
+         2 layers, H=2 L=2, 528 k dense parameters, batch 32, 8000 steps, 1 thread; 12-16 example-steps/s measured \
+         with two other trainings sharing the 2 cores (~4.5-5.5 h); knows only these tasks",
     ),
 ];
 
