@@ -26,8 +26,9 @@ pub struct EvalArgs {
     /// Model card JSON or official all_config.yaml (default: `<model>.json` or `all_config.yaml` beside it).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// The puzzles: Sudoku one per line, mazes as blank-line-separated blocks, ARC a task collection
-    /// JSON with the test outputs inside.
+    /// The puzzles: Sudoku one per line, mazes as blank-line-separated blocks; ARC a task or collection
+    /// JSON with the test outputs inside, a directory of task files, or a list file of `subset/id`
+    /// lines (resolved relative to the list's folder, e.g. assets/puzzles/arc/small.txt).
     #[arg(long)]
     pub set: PathBuf,
     /// The answers, in the set's order (default for Sudoku and mazes: `<set>.solutions.txt` beside
@@ -269,10 +270,7 @@ fn finish(args: &EvalArgs, report: &EvalReport, rule: &str) -> Result<()> {
 }
 
 fn run_arc(args: &EvalArgs) -> Result<()> {
-    let bytes = std::fs::read(&args.set).with_context(|| format!("cannot read the task set {}", args.set.display()))?;
-    let stem = args.set.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "task".into());
-    let mut tasks: Vec<NamedTask> =
-        arc::parse_tasks_bytes(&bytes, &stem).with_context(|| format!("{}", args.set.display()))?;
+    let mut tasks: Vec<NamedTask> = arc::read_task_set(&args.set).context("cannot read the task set")?;
     if let Some(path) = &args.solutions {
         let text = read_text(path, "solutions")?;
         arc::merge_solutions(&mut tasks, &text).with_context(|| format!("{}", path.display()))?;

@@ -6,6 +6,7 @@
 mod arc_show;
 mod checkpoint_files;
 mod convert;
+mod dataset;
 mod eval;
 mod export;
 mod generate;
@@ -77,6 +78,12 @@ enum Command {
     /// Writes a run directory with a resumable checkpoint, the exported model (model.safetensors +
     /// model.json, for `trm solve --model`) and a log. Ctrl-C stops cleanly with a checkpoint.
     Train(train::TrainArgs),
+    /// Build the ARC training data of `trm train`'s `data.source: arc` and write it in the official
+    /// layout (for the official PyTorch trainer) or as a compact .trmds file.
+    ///
+    /// Every task is a test task: its demonstrations, in the original and --aug augmented versions,
+    /// make the train split, its test pairs the test split; identifiers.json names every version.
+    Dataset(dataset::DatasetArgs),
     /// ARC task files.
     Arc {
         #[command(subcommand)]
@@ -111,6 +118,7 @@ fn main() -> ExitCode {
         Command::Parity { dir } => checkpoint_files::parity(&dir),
         Command::Gen(args) => generate::run(&args).map(|_| true),
         Command::Train(args) => train::run(&args).map(|_| true),
+        Command::Dataset(args) => dataset::run(&args).map(|_| true),
         Command::Arc { command: ArcCommand::Show(args) } => arc_show::run(&args).map(|_| true),
         Command::Selfcheck { side } => selfcheck(side).map(|_| true),
     };

@@ -35,9 +35,13 @@ name, domain, size, arch (official TrmConfig names: hidden_size, num_heads, L_la
 L_cycles, mlp_t, pos_encodings, puzzle_emb_ndim, puzzle_emb_len, halt_max_steps, ...), train
 (official names: global_batch_size, total_steps, lr, lr_warmup_steps, lr_min_ratio, beta1, beta2,
 weight_decay, puzzle_emb_lr, puzzle_emb_weight_decay, ema, ema_rate, seed), data (source: generate
-with seed, tiers, curriculum, augment; or source: dataset with path, seed, epochs_per_iter), eval
-(interval, count, tiers, file, solutions, batch_size), checkpoint_interval, log_interval, threads.
---print-config shows the resolved config.
+with seed, tiers, curriculum, augment; or source: dataset with path, seed, epochs_per_iter; or
+source: arc with tasks (a list of subset/id lines, a directory of task files or a collection JSON),
+num_aug, canvas, seed, epochs_per_iter: every task's demonstrations are trained on, in augmented
+versions with their own puzzle embeddings, and its test pairs evaluated), eval (interval, count,
+tiers, file, solutions, batch_size; augment for source: arc), checkpoint_interval, log_interval,
+threads. --print-config shows the resolved config. Paths in data (path, tasks) are relative to the
+current directory: run the arc-demo preset from the repository root.
 
 The run directory (--out, default runs/<name>) holds run.json, trainer.safetensors (the resumable
 state), model.safetensors + model.json (EMA weights and card, for trm solve) and log.jsonl.
@@ -133,6 +137,10 @@ fn resolve_config(args: &TrainArgs) -> Result<RunConfig> {
             bail!("preset {} is for size {}; leave out --size or the preset", config.name, config.size);
         }
         config.size = size;
+        // ARC task sources build their canvas at the given side.
+        if let DataConfig::Arc(recipe) = &mut config.data {
+            recipe.canvas = size;
+        }
     }
     if let Some(path) = &args.config {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -235,8 +243,12 @@ impl Observer for Console {
             }
             Event::Eval { step, result } => {
                 let by_step: Vec<String> = result.by_step.iter().map(|e| format!("{:.0}", 100.0 * e)).collect();
+                let (exact, pass_at_2) = match result.pass_at_2 {
+                    Some(p) => ("pass@1", format!("  pass@2 {}", percent(p))),
+                    None => ("exact", String::new()),
+                };
                 self.say(&format!(
-                    "step {step:>6} eval (EMA): exact {}  cell {}  on {}  [exact % by step: {}]",
+                    "step {step:>6} eval (EMA): {exact} {}{pass_at_2}  cell {}  on {}  [{exact} % by step: {}]",
                     percent(result.exact),
                     percent(result.cell),
                     result.set,
@@ -288,8 +300,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         c.train.global_batch_size,
         candle_core::utils::get_num_threads(),
     );
-    if let Some(set) = trainer.eval_set() {
-        eprintln!("evaluating every {} steps on {}", c.eval.interval, set.name);
+    if let Some(set) = trainer.eval_description() {
+        eprintln!("evaluating every {} steps on {set}", c.eval.interval);
     }
     let limits = Limits {
         until_step: args.stop_at,

@@ -37,9 +37,7 @@ pub(crate) fn identifiers(model: &Path, explicit: Option<&Path>, card: Option<&P
 /// `trm solve arc`.
 pub fn run(args: &SolveArgs) -> Result<()> {
     let Some(path) = &args.file else { bail!("give the ARC task file with --file PATH") };
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "task".into());
-    let tasks: Vec<NamedTask> = arc::parse_tasks_bytes(&bytes, &stem).with_context(|| format!("{}", path.display()))?;
+    let tasks: Vec<NamedTask> = arc::read_task_set(path).context("cannot read the tasks")?;
     let model = load(args, arc::DEFAULT_CANVAS_SIDE.pow(2), false, arc::VOCAB_SIZE, official_defaults(3, 4))?;
     let seq_len = model.config().seq_len;
     let side = canvas_side(seq_len)?;

@@ -40,7 +40,7 @@ pub struct SolveArgs {
     #[arg(long)]
     pub stop_on_halt: bool,
     /// Read puzzles from a file: Sudoku one per line, mazes as blank-line-separated blocks, ARC a
-    /// task or collection JSON.
+    /// task or collection JSON, a directory of task files or a list file of `subset/id` lines.
     #[arg(long, conflicts_with = "puzzle")]
     pub file: Option<PathBuf>,
     /// Print answers only, in the input's layout and order.

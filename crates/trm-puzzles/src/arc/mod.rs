@@ -16,6 +16,9 @@
 //!   augmented versions as the official builder does.
 //! - [`Identifiers`] maps puzzle names to embedding rows (`identifiers.json`).
 //! - [`Voter`] aggregates per-row predictions into ranked answers, pass@K and an ARC Prize submission.
+//! - [`read_task_set`] resolves a path (a task or collection JSON, a directory of task files, or a
+//!   list file of `subset/id` lines) into tasks, the one rule every command uses; [`check_canvas`]
+//!   names a grid too large for a canvas.
 //!
 //! Indices in messages (pairs, rows, columns) are 0-based, as in the JSON arrays.
 
@@ -26,6 +29,7 @@ mod canvas;
 mod grid;
 mod identifiers;
 mod parse;
+mod task_set;
 mod vote;
 
 pub use augment::{
@@ -38,6 +42,9 @@ pub use canvas::{
 pub use grid::{Grid, MAX_SIDE, NamedTask, Pair, Task, TestPair, tasks_to_json};
 pub use identifiers::{BLANK_NAME, EmbeddingRow, Identifiers, MAX_IDENTIFIERS_BYTES};
 pub use parse::{MAX_JSON_BYTES, merge_solutions, parse_tasks, parse_tasks_bytes};
+#[cfg(not(target_arch = "wasm32"))]
+pub use task_set::read_task_set;
+pub use task_set::{ListEntry, TaskSetError, check_canvas, entry_file_name, looks_like_json, parse_task_list};
 pub use vote::{
     Candidate, Evaluation, PASS_KS, PairOutcome, PredictionRow, Submission, SubmissionTask, Voter, sigmoid,
 };

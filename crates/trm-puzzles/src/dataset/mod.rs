@@ -601,6 +601,32 @@ impl Dataset {
         )
     }
 
+    /// A CRC-32 over everything the dataset holds (identifiers, both splits' metadata, index arrays and
+    /// rows, the test puzzles), each part preceded by its length: equal datasets give equal checksums,
+    /// so a run can tell whether a dataset it rebuilds is the one it started with. (Not the compact
+    /// file's checksums: a CRC over data followed by its own CRC is the same for all data.)
+    pub fn checksum(&self) -> u32 {
+        let mut crc = crc::Crc32::new();
+        let mut part = |bytes: &[u8]| {
+            crc.update(&(bytes.len() as u64).to_le_bytes());
+            crc.update(bytes);
+        };
+        for name in &self.identifiers {
+            part(name.as_bytes());
+        }
+        for split in [&self.train, &self.test] {
+            part(split.metadata.to_json().as_bytes());
+            for array in [&split.puzzle_identifiers, &split.puzzle_indices, &split.group_indices] {
+                let bytes: Vec<u8> = array.iter().flat_map(|v| v.to_le_bytes()).collect();
+                part(&bytes);
+            }
+            part(&split.inputs);
+            part(&split.labels);
+        }
+        part(self.test_puzzles.as_deref().unwrap_or("").as_bytes());
+        crc.finish()
+    }
+
     /// The split of `kind`.
     pub fn split(&self, kind: SplitKind) -> &DatasetSplit {
         match kind {

@@ -179,6 +179,9 @@ struct LoaderState {
     rng: Option<RngState>,
     /// Batches handed out.
     batches: u64,
+    /// The checksum of a dataset built in memory ([`DatasetSource::with_fingerprint`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<u32>,
 }
 
 /// The official training loader over one split.
@@ -192,6 +195,7 @@ pub struct DatasetSource {
     cursor: usize,
     rng: ChaCha8Rng,
     batches: u64,
+    fingerprint: Option<u32>,
 }
 
 impl DatasetSource {
@@ -229,7 +233,15 @@ impl DatasetSource {
             cursor: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
             batches: 0,
+            fingerprint: None,
         })
+    }
+
+    /// Records a checksum of the data (for a dataset rebuilt from its recipe at every start): it is
+    /// saved with the position, and [`BatchSource::restore`] refuses a state saved with another one.
+    pub fn with_fingerprint(mut self, fingerprint: u32) -> Self {
+        self.fingerprint = Some(fingerprint);
+        self
     }
 
     /// The generator and group order of iteration `iteration`, freshly drawn.
@@ -324,12 +336,21 @@ impl BatchSource for DatasetSource {
             cursor: self.cursor,
             rng: (self.iteration > 0).then(|| RngState::of(&self.rng)),
             batches: self.batches,
+            fingerprint: self.fingerprint,
         };
         serde_json::to_value(state).unwrap_or_default()
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<()> {
         let state: LoaderState = parse_state("dataset loader", state)?;
+        if let (Some(saved), Some(now)) = (state.fingerprint, self.fingerprint)
+            && saved != now
+        {
+            return Err(Error::Config(format!(
+                "the data differs from the data the run started with (checksum {now:#010x}, saved {saved:#010x}): \
+                 the task files or the recipe changed, so the run cannot continue bit for bit"
+            )));
+        }
         if state.iteration > 0 {
             let (_, order) = self.begin(state.iteration);
             if state.cursor > order.len() {

@@ -14,15 +14,20 @@
 //!   one random puzzle per group, its examples in random order until the batch is full, the
 //!   incomplete last batch of an iteration dropped, and labels equal to `ignore_label_id` turned
 //!   into −100.
+//! - [`arc_tasks`] builds such a dataset in memory from ARC task files when a run starts
+//!   (`data.source: arc`): every listed task's demonstrations, in augmented versions, are trained on,
+//!   and its test pairs make the test split; the [`DatasetSource`] above then serves it.
 //! - [`EvalSet`]: a fixed held-out sample for the trainer's quick evaluation.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{Batch, Error, IGNORE_LABEL_ID, Result};
 
+pub mod arc_tasks;
 pub mod dataset;
 pub mod generate;
 
+pub use arc_tasks::{ArcTasksRecipe, BuiltArc, build_arc_tasks};
 pub use dataset::{DatasetSource, ExampleStore};
 pub use generate::{MazeSource, SudokuSource, TierMix};
 

@@ -18,19 +18,22 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use trm_core::TrmConfig;
+use trm_puzzles::arc::Identifiers;
 use trm_puzzles::sudoku::Tier;
 use trm_puzzles::{Maze, MazeTier, Sudoku};
 
+use crate::data::arc_tasks::build_arc_tasks;
 use crate::data::dataset::{DatasetSource, open_dataset, store_eval_set};
 use crate::data::generate::{
     GenerateRecipe, MazeSource, SudokuSource, TierMix, final_mix, maze_eval_set, maze_pairs_eval_set, sudoku_eval_set,
     sudoku_pairs_eval_set,
 };
 use crate::data::{BatchSource, Domain, EvalSet};
+use crate::eval::arc::arc_rows;
 use crate::{Error, Metrics, Result, TrainState, TrainableTrm};
 pub use config::{DataConfig, DatasetRecipe, EvalConfig, PRESETS, RunConfig, default_for, preset};
 use files::{RunProgress, TrainerMeta};
-pub use quick_eval::{QuickEval, quick_eval};
+pub use quick_eval::{ArcEvalSet, QuickEval, arc_quick_eval, quick_eval};
 
 /// Averages of the training metrics over a log window, as the official log shows them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -109,8 +112,15 @@ pub struct Limits {
 struct RunData {
     source: Box<dyn BatchSource>,
     eval_set: Option<EvalSet>,
+    /// `source: arc`: the voting evaluation instead of `eval_set`.
+    arc_eval: Option<ArcEvalSet>,
     identifiers: Option<Vec<String>>,
+    /// `source: arc`: the names of the tasks trained on (the only ones the model knows).
+    task_names: Option<Vec<String>>,
 }
+
+/// Versions per test input in the quick ARC evaluation when `eval.augment` is not given.
+const DEFAULT_ARC_EVAL_AUGMENT: usize = 8;
 
 fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| files::io_error(path, &e))
@@ -177,6 +187,8 @@ fn eval_mix<T: Copy + Ord + std::str::FromStr>(eval: &EvalConfig, recipe: &Gener
 /// architecture fields and the size into `config`.
 fn build_data(config: &mut RunConfig) -> Result<RunData> {
     let batch = config.train.global_batch_size;
+    let mut arc_eval = None;
+    let mut task_names = None;
     let (source, mut eval_set, identifiers): (Box<dyn BatchSource>, Option<EvalSet>, Option<Vec<String>>) =
         match &config.data {
             DataConfig::Generate(recipe) => match config.domain {
@@ -198,7 +210,11 @@ fn build_data(config: &mut RunConfig) -> Result<RunData> {
                         .transpose()?;
                     (Box::new(source), eval, None)
                 }
-                Domain::Arc => return Err(Error::Config("ARC trains from a dataset (data.source: dataset)".into())),
+                Domain::Arc => {
+                    return Err(Error::Config(
+                        "ARC trains from task files (data.source: arc) or a dataset (data.source: dataset)".into(),
+                    ));
+                }
             },
             DataConfig::Dataset(recipe) => {
                 if recipe.path.as_os_str().is_empty() {
@@ -216,14 +232,32 @@ fn build_data(config: &mut RunConfig) -> Result<RunData> {
                     None
                 };
                 let source = DatasetSource::new(train, recipe.seed, recipe.epochs_per_iter, batch)?;
-                let seq_len = source.seq_len();
-                let side = (seq_len as f64).sqrt().round() as usize;
-                if side * side != seq_len {
-                    return Err(Error::Config(format!("the dataset's seq_len {seq_len} is not a square grid")));
-                }
-                config.size = side;
+                config.size = square_side(source.seq_len())?;
                 let identifiers = (config.domain == Domain::Arc || names.len() > 1).then_some(names);
                 (Box::new(source), eval, identifiers)
+            }
+            DataConfig::Arc(recipe) => {
+                let built = build_arc_tasks(recipe)?;
+                let checksum = built.dataset.checksum();
+                let names = built.dataset.identifiers.clone();
+                let source =
+                    DatasetSource::new(Box::new(built.dataset.train), recipe.seed, recipe.epochs_per_iter, batch)?
+                        .with_fingerprint(checksum);
+                config.size = square_side(source.seq_len())?;
+                if config.eval.interval > 0 {
+                    let ids = Identifiers::from_names(names.clone()).map_err(|e| Error::Config(e.to_string()))?;
+                    let augment = config.eval.augment.unwrap_or(DEFAULT_ARC_EVAL_AUGMENT);
+                    let rows = arc_rows(&built.tasks, recipe.canvas, augment, Some(&ids), names.len() as u32, 0).rows;
+                    let name = format!(
+                        "the test inputs of the {} tasks of {}, {} versions each, voted",
+                        built.tasks.len(),
+                        recipe.tasks.display(),
+                        augment + 1
+                    );
+                    arc_eval = Some(ArcEvalSet { name, tasks: built.tasks.clone(), rows });
+                }
+                task_names = Some(built.tasks.iter().map(|t| t.name.clone()).collect());
+                (Box::new(source), None, Some(names))
             }
         };
     if config.eval.interval > 0 && eval_set.is_none() {
@@ -236,7 +270,16 @@ fn build_data(config: &mut RunConfig) -> Result<RunData> {
     if let Some(set) = &eval_set {
         set.check(config.arch.seq_len, config.arch.vocab_size, config.arch.num_puzzle_identifiers)?;
     }
-    Ok(RunData { source, eval_set, identifiers })
+    Ok(RunData { source, eval_set, arc_eval, identifiers, task_names })
+}
+
+/// The side of a square grid of `seq_len` cells.
+fn square_side(seq_len: usize) -> Result<usize> {
+    let side = (seq_len as f64).sqrt().round() as usize;
+    if side * side != seq_len {
+        return Err(Error::Config(format!("the dataset's seq_len {seq_len} is not a square grid")));
+    }
+    Ok(side)
 }
 
 /// Sums of one log window.
@@ -375,9 +418,23 @@ impl Trainer {
         self.data.source.describe()
     }
 
-    /// The evaluation sample, if the run evaluates.
+    /// The evaluation sample, if the run evaluates examples one by one.
     pub fn eval_set(&self) -> Option<&EvalSet> {
         self.data.eval_set.as_ref()
+    }
+
+    /// The ARC tasks and rows of the voting evaluation (`data.source: arc`).
+    pub fn arc_eval_set(&self) -> Option<&ArcEvalSet> {
+        self.data.arc_eval.as_ref()
+    }
+
+    /// What the quick evaluation runs on, if the run evaluates.
+    pub fn eval_description(&self) -> Option<String> {
+        match (&self.data.arc_eval, &self.data.eval_set) {
+            (Some(set), _) => Some(set.name.clone()),
+            (None, Some(set)) => Some(set.name.clone()),
+            (None, None) => None,
+        }
     }
 
     /// Optimizer steps done.
@@ -435,9 +492,16 @@ impl Trainer {
 
     /// Evaluates the exported (EMA) weights on the held-out sample; `None` without one.
     pub fn evaluate(&mut self) -> Result<Option<QuickEval>> {
-        let Some(set) = &self.data.eval_set else { return Ok(None) };
+        if self.data.eval_set.is_none() && self.data.arc_eval.is_none() {
+            return Ok(None);
+        }
         let model = trm_core::checkpoint::build_model(self.config.arch.clone(), self.state.export_state_dict()?)?;
-        let result = quick_eval(&model, set, self.config.arch.halt_max_steps, self.config.eval.batch_size)?;
+        let (steps, batch) = (self.config.arch.halt_max_steps, self.config.eval.batch_size);
+        let result = match (&self.data.arc_eval, &self.data.eval_set) {
+            (Some(set), _) => arc_quick_eval(&model, set, steps, batch)?,
+            (None, Some(set)) => quick_eval(&model, set, steps, batch)?,
+            (None, None) => return Ok(None),
+        };
         let fields = serde_json::to_value(&result).map_err(|e| Error::Checkpoint(e.to_string()))?;
         self.log_event("eval", fields)?;
         self.last_eval = Some(result.clone());
@@ -473,6 +537,20 @@ impl Trainer {
         });
         if let Some(names) = &self.data.identifiers {
             card["identifiers"] = names.clone().into();
+        }
+        if let Some(tasks) = &self.data.task_names {
+            card["training"]["tasks"] = tasks.clone().into();
+            card["note"] = format!(
+                "Trained with puzzle embeddings on {} ARC tasks only (training.tasks, in up to {} versions each): it knows \
+                 these tasks and no others. A task outside this list runs with the blank embedding row 0 and is not \
+                 expected to be solved.",
+                tasks.len(),
+                match &c.data {
+                    DataConfig::Arc(recipe) => recipe.num_aug + 1,
+                    _ => 1,
+                }
+            )
+            .into();
         }
         card
     }

@@ -2,12 +2,20 @@
 //! fixed held-out sample (as the official evaluation does, no early halting) and is scored on its
 //! argmax answer after every step. Cell accuracy counts the supervised positions; exact accuracy the
 //! examples whose every supervised position is right.
+//!
+//! Runs on ARC task files (`data.source: arc`) are evaluated as `trm eval` does instead
+//! ([`arc_quick_eval`]): every task's test inputs in several trained versions, the predictions
+//! de-augmented and voted; `exact` is then pass@1 and `pass_at_2` is set.
 
 use candle_core::{D, Device, Tensor};
 use serde::{Deserialize, Serialize};
 use trm_core::{Stepper, Trm};
 
+use trm_puzzles::NamedTask;
+
 use crate::data::EvalSet;
+use crate::eval::EvalOptions;
+use crate::eval::arc::{ArcRow, evaluate_arc};
 use crate::{IGNORE_LABEL_ID, Result};
 
 /// What one quick evaluation measured.
@@ -22,6 +30,35 @@ pub struct QuickEval {
     pub cell: f64,
     /// Exact accuracy after each supervision step.
     pub by_step: Vec<f64>,
+    /// ARC voting evaluation: pass@2 after the last step (`exact` and `by_step` are pass@1 there, and
+    /// `cell` is over the output canvases of every version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_at_2: Option<f64>,
+}
+
+/// The ARC tasks and rows of an [`arc_quick_eval`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArcEvalSet {
+    /// For logs and the model card.
+    pub name: String,
+    pub tasks: Vec<NamedTask>,
+    /// From [`crate::eval::arc::arc_rows`].
+    pub rows: Vec<ArcRow>,
+}
+
+/// `trm eval`'s ARC evaluation of `model` on `set` for `steps` supervision steps.
+pub fn arc_quick_eval(model: &Trm, set: &ArcEvalSet, steps: usize, batch_size: usize) -> Result<QuickEval> {
+    let options = EvalOptions { steps, batch_size: batch_size.max(1) };
+    let report = evaluate_arc(model, &set.tasks, &set.rows, &options, |_| {})?;
+    let last = report.last();
+    Ok(QuickEval {
+        set: set.name.clone(),
+        count: report.tasks,
+        exact: last.pass_at_1,
+        cell: last.cell,
+        by_step: report.by_step.iter().map(|s| s.pass_at_1).collect(),
+        pass_at_2: Some(last.pass_at_2),
+    })
 }
 
 /// Runs `model` on `set` for `steps` supervision steps in batches of `batch_size`.
@@ -65,5 +102,6 @@ pub fn quick_eval(model: &Trm, set: &EvalSet, steps: usize, batch_size: usize) -
         exact: by_step.last().copied().unwrap_or(0.0),
         cell: ratio(correct_cells, supervised_cells),
         by_step,
+        pass_at_2: None,
     })
 }
