@@ -5,15 +5,15 @@
 //!   L = 6) at batch 32 — the official PyTorch trainer does 1.9 example-steps/s on this machine
 //!   (`shared/docs/peer-figures.md`, 2 threads);
 //! - `sudoku_h128`: the same shape at hidden 128, batch 64 (official PyTorch: 12.4, 2 threads);
-//! - every built-in preset (`sudoku4`, `sudoku6`, `sudoku9`, `maze11`, `arc-demo`), i.e. what the shipped models were
-//!   trained with.
+//! - every built-in preset (`sudoku4`, `sudoku6`, `sudoku9`, `maze11`, `arc-demo`), i.e. what the
+//!   shipped models were trained with.
 //!
 //! Criterion's `elem/s` is example-steps/s (one element = one batch row through one supervision
 //! step). `ACT forward` benches the forward alone, so `optimizer_step − ACT forward` is what backward
 //! and the optimizers cost. `cargo xtask bench train_step` runs this single-threaded; pause any
 //! training first, the machine has two cores.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
@@ -114,10 +114,12 @@ fn train_step(c: &mut Criterion) {
     let h128 = TrmConfig { hidden_size: 128, puzzle_emb_ndim: 128, ..TrmConfig::sudoku_reference() };
     bench_run(c, "sudoku_h128", sudoku_shape(h128, 64));
     for (name, _) in trainer::PRESETS {
-        let config = trainer::preset(name).expect("preset");
-        if matches!(config.data, DataConfig::Generate(_)) {
-            bench_run(c, name, config);
+        let mut config = trainer::preset(name).expect("preset");
+        // Benches run in the crate's folder; the ARC preset names the bundled task list from the root.
+        if let DataConfig::Arc(recipe) = &mut config.data {
+            recipe.tasks = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(&recipe.tasks);
         }
+        bench_run(c, name, config);
     }
 }
 
