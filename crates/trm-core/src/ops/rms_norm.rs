@@ -3,7 +3,7 @@
 
 use candle_core::{CpuStorage, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 
-use super::{f32_input, last_dim, output};
+use super::{dot, f32_input, last_dim, output};
 
 /// `rms_norm(a + b, eps)` over the last axis; `a` and `b` have the same shape.
 pub fn add_rms_norm(a: &Tensor, b: &Tensor, eps: f64) -> Result<Tensor> {
@@ -16,12 +16,10 @@ pub fn add_rms_norm(a: &Tensor, b: &Tensor, eps: f64) -> Result<Tensor> {
 /// Calls `f` with each row's sum `x = a + b` (in `x`), its `1 / sqrt(mean(x²) + eps)` and its index.
 fn for_each_row(a: &[f32], b: &[f32], n: usize, eps: f32, x: &mut [f32], mut f: impl FnMut(usize, &[f32], f32)) {
     for (row, (a, b)) in a.chunks_exact(n).zip(b.chunks_exact(n)).enumerate() {
-        let mut sum_sq = 0f32;
         for ((x, a), b) in x.iter_mut().zip(a).zip(b) {
             *x = a + b;
-            sum_sq += *x * *x;
         }
-        let denom = (sum_sq / n as f32 + eps).sqrt();
+        let denom = (dot(x, x) / n as f32 + eps).sqrt();
         f(row, x, denom);
     }
 }
@@ -38,13 +36,9 @@ impl CustomOp2 for AddRmsNorm {
     fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
         let (a, b) = (f32_input(s1, l1, self.name())?, f32_input(s2, l2, self.name())?);
         let n = last_dim(l1.shape())?;
-        let mut out = vec![0f32; a.len()];
+        let mut out = Vec::with_capacity(a.len());
         let mut x = vec![0f32; n];
-        for_each_row(a, b, n, self.eps, &mut x, |row, x, denom| {
-            for (y, x) in out[row * n..(row + 1) * n].iter_mut().zip(x) {
-                *y = x / denom;
-            }
-        });
+        for_each_row(a, b, n, self.eps, &mut x, |_, x, denom| out.extend(x.iter().map(|x| x / denom)));
         output(out, l1.shape().clone())
     }
 
@@ -82,8 +76,7 @@ impl CustomOp3 for AddRmsNormBackward {
         for_each_row(a, b, n, self.eps, &mut x, |row, x, denom| {
             let span = row * n..(row + 1) * n;
             let g = &g[span.clone()];
-            let dot: f32 = x.iter().zip(g).map(|(x, g)| x / denom * g).sum();
-            let mean_dot = dot / n as f32;
+            let mean_dot = dot(x, g) / denom / n as f32;
             for ((dx, x), g) in dx[span].iter_mut().zip(x).zip(g) {
                 *dx = (g - x / denom * mean_dot) / denom;
             }

@@ -2,7 +2,7 @@
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 
-use super::{f32_input, last_dim, output};
+use super::{dot, exp_in_place, f32_input, last_dim, max_of, output, sum_of};
 
 /// `softmax(scale · x)` over the last axis.
 pub fn scaled_softmax(x: &Tensor, scale: f64) -> Result<Tensor> {
@@ -21,17 +21,17 @@ impl CustomOp1 for ScaledSoftmax {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let input = f32_input(storage, layout, self.name())?;
         let n = last_dim(layout.shape())?;
-        let mut out = vec![0f32; input.len()];
-        for (x, y) in input.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
-            for (y, x) in y.iter_mut().zip(x) {
-                *y = x * self.scale;
-            }
-            let max = y.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let mut sum = 0f32;
+        let mut out = Vec::with_capacity(input.len());
+        for x in input.chunks_exact(n) {
+            let start = out.len();
+            out.extend(x.iter().map(|x| x * self.scale));
+            let y = &mut out[start..];
+            let max = max_of(y);
             for y in y.iter_mut() {
-                *y = (*y - max).exp();
-                sum += *y;
+                *y -= max;
             }
+            exp_in_place(y);
+            let sum = sum_of(y);
             for y in y.iter_mut() {
                 *y /= sum;
             }
@@ -57,12 +57,10 @@ impl CustomOp2 for ScaledSoftmaxBackward {
     fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
         let (y, g) = (f32_input(s1, l1, self.name())?, f32_input(s2, l2, self.name())?);
         let n = last_dim(l1.shape())?;
-        let mut out = vec![0f32; y.len()];
-        for ((y, g), d) in y.chunks_exact(n).zip(g.chunks_exact(n)).zip(out.chunks_exact_mut(n)) {
-            let dot: f32 = y.iter().zip(g).map(|(y, g)| y * g).sum();
-            for ((d, y), g) in d.iter_mut().zip(y).zip(g) {
-                *d = self.scale * (y * (g - dot));
-            }
+        let mut out = Vec::with_capacity(y.len());
+        for (y, g) in y.chunks_exact(n).zip(g.chunks_exact(n)) {
+            let dot = dot(y, g);
+            out.extend(y.iter().zip(g).map(|(y, g)| self.scale * (y * (g - dot))));
         }
         output(out, l1.shape().clone())
     }

@@ -2,17 +2,18 @@
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 
-use super::{f32_input, last_dim, output};
+use super::{exp_in_place, f32_input, last_dim, output};
 
 /// `silu(gate) · up` where `gate_up` is `[..., 2·I]` = `[gate | up]`; returns `[..., I]`.
 pub fn swiglu(gate_up: &Tensor) -> Result<Tensor> {
     gate_up.contiguous()?.apply_op1(SwiGlu)
 }
 
-/// `1 / (1 + e^{−g})`, and `silu(g) = g · sigmoid(g)` written as candle's `silu` writes it.
-fn sigmoid_silu(g: f32) -> (f32, f32) {
-    let denom = 1.0 + (-g).exp();
-    (1.0 / denom, g / denom)
+/// `e^{−g}` of every gate value into `scratch`.
+fn exp_neg(gate: &[f32], scratch: &mut Vec<f32>) {
+    scratch.clear();
+    scratch.extend(gate.iter().map(|g| -g));
+    exp_in_place(scratch);
 }
 
 /// The output shape `[..., I]` of an input `[..., 2·I]`.
@@ -37,9 +38,12 @@ impl CustomOp1 for SwiGlu {
         let input = f32_input(storage, layout, self.name())?;
         let (half, shape) = halved(layout.shape())?;
         let mut out = Vec::with_capacity(input.len() / 2);
+        let mut e = Vec::with_capacity(half);
         for row in input.chunks_exact(2 * half) {
             let (gate, up) = row.split_at(half);
-            out.extend(gate.iter().zip(up).map(|(&g, &u)| sigmoid_silu(g).1 * u));
+            exp_neg(gate, &mut e);
+            // silu(g) = g / (1 + e^{−g}), as candle's `silu` writes it.
+            out.extend(gate.iter().zip(up).zip(&e).map(|((g, u), e)| g / (1.0 + e) * u));
         }
         output(out, shape)
     }
@@ -62,13 +66,16 @@ impl CustomOp2 for SwiGluBackward {
         let (input, grad) = (f32_input(s1, l1, self.name())?, f32_input(s2, l2, self.name())?);
         let (half, _) = halved(l1.shape())?;
         let mut out = vec![0f32; input.len()];
+        let mut e = Vec::with_capacity(half);
         for ((row, g), d) in
             input.chunks_exact(2 * half).zip(grad.chunks_exact(half)).zip(out.chunks_exact_mut(2 * half))
         {
             let (gate, up) = row.split_at(half);
             let (d_gate, d_up) = d.split_at_mut(half);
+            exp_neg(gate, &mut e);
             for i in 0..half {
-                let (s, silu) = sigmoid_silu(gate[i]);
+                let denom = 1.0 + e[i];
+                let (s, silu) = (1.0 / denom, gate[i] / denom);
                 d_up[i] = g[i] * silu;
                 d_gate[i] = g[i] * up[i] * (s * (1.0 + gate[i] * (1.0 - s)));
             }
