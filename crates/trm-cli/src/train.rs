@@ -283,6 +283,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
     };
     install_signal_handlers();
+    trm_train::alloc::retain_freed_memory();
     let c = trainer.config().clone();
     let dir = trainer.dir().to_path_buf();
     eprintln!(

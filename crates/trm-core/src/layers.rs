@@ -1,13 +1,17 @@
 //! The pieces of TRM's one shared network: weightless RMSNorm, SwiGLU, attention with RoPE, and the
 //! sequence-axis MLP of `mlp_t` models. Module paths equal the official checkpoint keys.
 //!
-//! Every operation here is differentiable whenever gradients are tracked (the fused, backward-less
-//! softmax kernel is only used on untracked tensors), so the trainer can use the same code.
+//! Every operation here is differentiable whenever gradients are tracked, so the trainer uses the
+//! same code. The element-wise parts (residual add + RMSNorm, the SwiGLU activation, the attention
+//! softmax, the head layout with RoPE) are the fused kernels of [`crate::ops`].
 
 use candle_core::{D, Device, Module, Result, Tensor};
 use candle_nn::{Linear, VarBuilder};
 
-/// `x / sqrt(mean(x²) + eps)` over the last axis, without a gain (TRM's norms have none).
+use crate::ops::{self, RopeTable};
+
+/// `x / sqrt(mean(x²) + eps)` over the last axis, without a gain (TRM's norms have none). Composed
+/// from candle ops; the network itself uses the fused [`ops::add_rms_norm`].
 pub fn rms_norm(x: &Tensor, eps: f64) -> Result<Tensor> {
     let mean_square = x.sqr()?.mean_keepdim(D::Minus1)?;
     x.broadcast_div(&(mean_square + eps)?.sqrt()?)
@@ -24,7 +28,6 @@ pub fn linear_no_bias(vb: &VarBuilder, name: &str, inputs: usize, outputs: usize
 pub struct SwiGlu {
     gate_up_proj: Linear,
     down_proj: Linear,
-    intermediate: usize,
 }
 
 impl SwiGlu {
@@ -32,30 +35,25 @@ impl SwiGlu {
         Ok(Self {
             gate_up_proj: linear_no_bias(&vb, "gate_up_proj", width, 2 * intermediate)?,
             down_proj: linear_no_bias(&vb, "down_proj", intermediate, width)?,
-            intermediate,
         })
     }
 }
 
 impl Module for SwiGlu {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let gate_up = self.gate_up_proj.forward(x)?;
-        let gate = gate_up.narrow(D::Minus1, 0, self.intermediate)?;
-        let up = gate_up.narrow(D::Minus1, self.intermediate, self.intermediate)?;
-        self.down_proj.forward(&(candle_nn::ops::silu(&gate)? * up)?)
+        self.down_proj.forward(&ops::swiglu(&self.gate_up_proj.forward(x)?)?)
     }
 }
 
 /// Rotary tables for positions `0..S` (prefix slots included), `[S, head_dim / 2]` each.
 #[derive(Debug, Clone)]
 pub struct RotaryTables {
-    cos: Tensor,
-    sin: Tensor,
+    table: RopeTable,
 }
 
 impl RotaryTables {
     /// Computed in f32 like the official `RotaryEmbedding`.
-    pub fn new(head_dim: usize, positions: usize, theta: f64, device: &Device) -> Result<Self> {
+    pub fn new(head_dim: usize, positions: usize, theta: f64, _device: &Device) -> Result<Self> {
         let half = head_dim / 2;
         let theta = theta as f32;
         let inv_freq: Vec<f32> = (0..half).map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32)).collect();
@@ -68,19 +66,24 @@ impl RotaryTables {
                 sin.push(angle.sin());
             }
         }
-        Ok(Self {
-            cos: Tensor::from_vec(cos, (positions, half), device)?,
-            sin: Tensor::from_vec(sin, (positions, half), device)?,
-        })
+        Ok(Self { table: RopeTable { cos: cos.into(), sin: sin.into(), half } })
     }
 
-    /// Rotate-half (non-interleaved) RoPE on `x: [B, H, S, head_dim]`.
+    /// The f32 tables, as the fused kernels read them.
+    pub fn table(&self) -> &RopeTable {
+        &self.table
+    }
+
+    /// Rotate-half (non-interleaved) RoPE on `x: [B, H, S, head_dim]`, composed from candle ops (the
+    /// attention applies it fused, in [`ops::split_heads`]).
     pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
-        let half = x.dim(D::Minus1)? / 2;
+        let (half, positions) = (self.table.half, self.table.cos.len() / self.table.half.max(1));
+        let table = |v: &[f32]| Tensor::from_slice(v, (1, 1, positions, half), x.device());
+        let seq = x.dim(2)?;
+        let cos = table(&self.table.cos)?.narrow(2, 0, seq)?;
+        let sin = table(&self.table.sin)?.narrow(2, 0, seq)?;
         let x1 = x.narrow(D::Minus1, 0, half)?;
         let x2 = x.narrow(D::Minus1, half, half)?;
-        let cos = self.cos.unsqueeze(0)?.unsqueeze(0)?;
-        let sin = self.sin.unsqueeze(0)?.unsqueeze(0)?;
         let first = (x1.broadcast_mul(&cos)? - x2.broadcast_mul(&sin)?)?;
         let second = (x2.broadcast_mul(&cos)? + x1.broadcast_mul(&sin)?)?;
         Tensor::cat(&[first, second], D::Minus1)
@@ -88,45 +91,41 @@ impl RotaryTables {
 }
 
 /// Non-causal multi-head self-attention with a fused `qkv_proj` (`[Q heads | K heads | V heads]`).
+///
+/// The query, key and value projections are row blocks of `qkv_proj`'s weight, applied one by one:
+/// slicing the weight is cheaper, backward, than slicing the `[B, S, 3·D]` projection.
 #[derive(Debug, Clone)]
 pub struct Attention {
-    qkv_proj: Linear,
+    q_proj: Linear,
+    k_proj: Linear,
+    v_proj: Linear,
     o_proj: Linear,
     num_heads: usize,
-    head_dim: usize,
 }
 
 impl Attention {
     pub fn new(vb: VarBuilder, hidden: usize, num_heads: usize) -> Result<Self> {
         let head_dim = hidden / num_heads;
-        Ok(Self {
-            qkv_proj: linear_no_bias(&vb, "qkv_proj", hidden, 3 * num_heads * head_dim)?,
-            o_proj: linear_no_bias(&vb, "o_proj", num_heads * head_dim, hidden)?,
-            num_heads,
-            head_dim,
-        })
+        let qkv_proj = linear_no_bias(&vb, "qkv_proj", hidden, 3 * num_heads * head_dim)?;
+        let o_proj = linear_no_bias(&vb, "o_proj", num_heads * head_dim, hidden)?;
+        Self::from_weights(qkv_proj.weight(), o_proj, num_heads)
+    }
+
+    /// From the fused `qkv_proj` weight `[3·H·hd, D]` and `o_proj`.
+    fn from_weights(qkv_weight: &Tensor, o_proj: Linear, num_heads: usize) -> Result<Self> {
+        let width = qkv_weight.dim(0)? / 3;
+        let block = |i: usize| Ok::<_, candle_core::Error>(Linear::new(qkv_weight.narrow(0, i * width, width)?, None));
+        Ok(Self { q_proj: block(0)?, k_proj: block(1)?, v_proj: block(2)?, o_proj, num_heads })
     }
 
     pub fn forward(&self, x: &Tensor, rotary: Option<&RotaryTables>) -> Result<Tensor> {
         let (batch, seq, _) = x.dims3()?;
-        let (h, hd) = (self.num_heads, self.head_dim);
-        let qkv = self.qkv_proj.forward(x)?.reshape((batch, seq, 3 * h, hd))?;
-        let heads = |start: usize| qkv.narrow(2, start, h)?.transpose(1, 2)?.contiguous();
-        let (mut q, mut k, v) = (heads(0)?, heads(h)?, heads(2 * h)?);
-        if let Some(rotary) = rotary {
-            q = rotary.apply(&q)?;
-            k = rotary.apply(&k)?;
-        }
-        let scores = (q.matmul(&k.t()?)? * (1.0 / (hd as f64).sqrt()))?;
-        // candle's fused softmax kernel has no backward pass (its result is cut from the graph), so
-        // when gradients are being tracked the composed, differentiable softmax is used instead.
-        let weights = if scores.track_op() {
-            candle_nn::ops::softmax(&scores, D::Minus1)?
-        } else {
-            candle_nn::ops::softmax_last_dim(&scores)?
-        };
-        let mixed = weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, seq, h * hd))?;
-        self.o_proj.forward(&mixed)
+        let rope = rotary.map(|r| &r.table);
+        let heads = |proj: &Linear, rope| ops::split_heads(&proj.forward(x)?, batch, seq, self.num_heads, rope);
+        let (q, k, v) = (heads(&self.q_proj, rope)?, heads(&self.k_proj, rope)?, heads(&self.v_proj, None)?);
+        let head_dim = q.dim(D::Minus1)?;
+        let weights = ops::scaled_softmax(&q.matmul(&k.t()?)?, 1.0 / (head_dim as f64).sqrt())?;
+        self.o_proj.forward(&ops::merge_heads(&weights.matmul(&v)?, None)?)
     }
 }
 
@@ -176,17 +175,17 @@ impl Block {
         let (h, mixer_out) = match &self.mixer {
             TokenMixer::Attention(attention) => {
                 let out = attention.forward(h, rotary)?;
-                (rms_norm(&(h + &out)?, self.eps)?, out)
+                (ops::add_rms_norm(h, &out, self.eps)?, out)
             }
             TokenMixer::SequenceMlp(mlp) => {
                 // Normalised over the sequence axis, because it runs on the transposed state.
                 let transposed = h.transpose(1, 2)?.contiguous()?;
                 let out = mlp.forward(&transposed)?;
-                (rms_norm(&(transposed + &out)?, self.eps)?.transpose(1, 2)?.contiguous()?, out)
+                (ops::add_rms_norm(&transposed, &out, self.eps)?.transpose(1, 2)?.contiguous()?, out)
             }
         };
         let mlp_out = self.mlp.forward(&h)?;
-        let out = rms_norm(&(h + &mlp_out)?, self.eps)?;
+        let out = ops::add_rms_norm(&h, &mlp_out, self.eps)?;
         if let Some(trace) = trace {
             trace.push(BlockTrace { mixer_out, mlp_out, out: out.clone() });
         }
@@ -238,12 +237,7 @@ mod tests {
         let x = Tensor::from_vec(values(seq * hidden, 3), (1, seq, hidden), &device).unwrap();
         let probe = Tensor::from_vec(values(seq * hidden, 11), (1, seq, hidden), &device).unwrap();
         let loss = |qkv: &Tensor| -> Tensor {
-            let attention = Attention {
-                qkv_proj: Linear::new(qkv.clone(), None),
-                o_proj: Linear::new(o.clone(), None),
-                num_heads: heads,
-                head_dim: hidden / heads,
-            };
+            let attention = Attention::from_weights(qkv, Linear::new(o.clone(), None), heads).unwrap();
             (attention.forward(&x, None).unwrap() * &probe).unwrap().sum_all().unwrap()
         };
         let var = Var::from_tensor(&qkv).unwrap();

@@ -3,6 +3,7 @@
 //! - [`config`]: the architecture, with the official field names.
 //! - [`layers`] and [`model`]: the network, built from a `VarBuilder` whose paths are the official
 //!   checkpoint keys.
+//! - [`ops`]: fused CPU kernels (with backward passes) for the element-wise parts of the network.
 //! - [`stepper`]: step-through inference, one network application at a time (the playground's core).
 //! - [`checkpoint`]: loading safetensors and official PyTorch checkpoints from bytes, with typed errors.
 //! - [`init`]: fresh weights with the official initialisation, deterministic per seed.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod init;
 pub mod layers;
 pub mod model;
+pub mod ops;
 pub mod parity;
 pub mod selfcheck;
 pub mod stepper;

@@ -108,6 +108,7 @@ fn bench_forward(c: &mut Criterion, name: &str, config: RunConfig) {
 }
 
 fn train_step(c: &mut Criterion) {
+    trm_train::alloc::retain_freed_memory();
     let reference = sudoku_shape(TrmConfig::sudoku_reference(), 32);
     bench_forward(c, "sudoku_reference", reference.clone());
     bench_run(c, "sudoku_reference", reference);

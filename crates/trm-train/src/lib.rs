@@ -23,6 +23,7 @@
 //! Everything runs on the CPU, deterministically for a given seed.
 
 pub mod act;
+pub mod alloc;
 pub mod batch;
 pub mod data;
 pub mod eval;
