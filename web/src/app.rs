@@ -1,9 +1,12 @@
-//! The page's components. Logic that decides anything lives in plain structs ([`WorkerStatus`]),
-//! tested natively; the components only render signals.
+//! The page's components. Logic that decides anything lives in plain structs ([`WorkerStatus`],
+//! [`Playground`]), tested natively; the components only render signals.
 
 use leptos::prelude::*;
 use trm_puzzles::{Maze, MazeCell, Sudoku};
 
+use crate::engine::{Frame, PuzzleKind};
+use crate::fetch;
+use crate::playground::{CARD_URL, MODEL_URL, PageEvent, Playground, bundled_model};
 use crate::protocol::{WorkerInput, WorkerOutput};
 use crate::worker_client::{WorkerClient, WorkerEvent};
 
@@ -45,13 +48,15 @@ impl WorkerStatus {
             WorkerEvent::Output(WorkerOutput::Probe { side, sum, trace, millis }) => {
                 (WorkerStatus::Answered { side, sum, trace, millis }, None)
             }
-            WorkerEvent::Output(WorkerOutput::Error { message, fatal }) => {
+            WorkerEvent::Output(WorkerOutput::Error { message, fatal, .. }) => {
                 // After a fatal error the worker is gone; keep the first (most specific) message.
                 if let WorkerStatus::Failed { fatal: true, .. } = self {
                     return (self.clone(), None);
                 }
                 (WorkerStatus::Failed { message, fatal }, None)
             }
+            // Run messages are the playground's business (`crate::playground`).
+            WorkerEvent::Output(_) => (self.clone(), None),
             WorkerEvent::Failed(message) => match self {
                 WorkerStatus::Failed { fatal: true, .. } => (self.clone(), None),
                 _ => (WorkerStatus::Failed { message, fatal: true }, None),
@@ -75,36 +80,51 @@ impl WorkerStatus {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (status, set_status) = signal(WorkerStatus::Starting);
+    let (state, set_state) = signal(Playground::new());
     let client = StoredValue::new_local(None::<WorkerClient>);
+
+    // Applies an event to the state and sends the requests it asks for.
+    let dispatch = move |event: PageEvent| {
+        let mut requests = Vec::new();
+        set_state.update(|s| requests = s.on(event));
+        for request in requests {
+            let sent = client.with_value(|c| c.as_ref().map(|c| c.send(&request)));
+            if let Some(Err(message)) = sent {
+                set_state.update(|s| s.worker = WorkerStatus::Failed { message, fatal: true });
+            }
+        }
+    };
 
     let start = move || {
         // Dropping the old client terminates its worker.
         client.set_value(None);
-        set_status.set(WorkerStatus::Starting);
-        let spawned = WorkerClient::spawn(move |event| {
-            let (next, request) = status.get_untracked().next(event);
-            set_status.set(next);
-            if let Some(request) = request {
-                let sent = client.with_value(|c| c.as_ref().map(|c| c.send(&request)));
-                if let Some(Err(message)) = sent {
-                    set_status.set(WorkerStatus::Failed { message, fatal: true });
-                }
-            }
-        });
+        set_state.update(|s| *s = s.restarted());
+        let spawned = WorkerClient::spawn(move |event| dispatch(PageEvent::Worker(event)));
         match spawned {
             Ok(c) => client.set_value(Some(c)),
-            Err(message) => set_status.set(WorkerStatus::Failed { message, fatal: true }),
+            Err(message) => set_state.update(|s| s.worker = WorkerStatus::Failed { message, fatal: true }),
         }
+        leptos::task::spawn_local(async move {
+            let card = fetch::text(CARD_URL).await.ok();
+            match fetch::bytes(MODEL_URL).await {
+                Ok(bytes) => dispatch(PageEvent::ModelFetched(bundled_model(bytes, card))),
+                Err(message) => dispatch(PageEvent::FetchFailed(message)),
+            }
+        });
     };
     start();
 
+    let worker = Signal::derive(move || state.with(|s| s.worker.clone()));
     view! {
         <header class="top">
             <h1>"TRM Playground"</h1>
             <p class="tagline">"Watch a Tiny Recursive Model reason, in your browser."</p>
         </header>
         <main>
+            <section aria-labelledby="run-title" class="run">
+                <h2 id="run-title">"A 4×4 Sudoku, solved by the bundled model"</h2>
+                <RunPanel state toggle=Callback::new(move |_| dispatch(PageEvent::TogglePlay)) />
+            </section>
             <div class="boards">
                 <section aria-labelledby="sudoku-title">
                     <h2 id="sudoku-title">"Sudoku"</h2>
@@ -123,9 +143,74 @@ pub fn App() -> impl IntoView {
             </div>
             <section aria-labelledby="worker-title" class="worker">
                 <h2 id="worker-title">"Worker"</h2>
-                <WorkerPanel status restart=Callback::new(move |_| start()) />
+                <WorkerPanel status=worker restart=Callback::new(move |_| start()) />
             </section>
         </main>
+    }
+}
+
+/// The run: the answer grid of the latest frame (givens bold, changed cells marked, wrong cells
+/// flagged when the solution is known), a status line with the place and the halting head, and
+/// play/pause. `data-*` attributes expose the frame count and kinds to the end-to-end test.
+#[component]
+pub fn RunPanel(state: ReadSignal<Playground>, toggle: Callback<()>) -> impl IntoView {
+    let grid = move || {
+        state.with(|s| {
+            let (Some(info), Some(frame)) = (&s.run.info, &s.run.frame) else {
+                return view! { <p class="muted">"Waiting for the first frame…"</p> }.into_any();
+            };
+            let side = info.cols;
+            let box_shape = match info.kind {
+                PuzzleKind::Sudoku { side } => trm_puzzles::sudoku::Sudoku::box_shape_of(side),
+                _ => (side, side),
+            };
+            let cells = (0..frame.answer.len())
+                .map(|k| {
+                    let (r, c) = (k / side, k % side);
+                    let given = frame.input.get(k).is_some_and(|&b| b != b'.');
+                    let symbol = frame.answer.get(k).copied().unwrap_or(b'?');
+                    let mut class = String::from("cell");
+                    if given {
+                        class.push_str(" given");
+                    }
+                    if frame.changed.get(k) == Some(&1) {
+                        class.push_str(" changed");
+                    }
+                    if frame.correct.as_ref().and_then(|v| v.get(k)) == Some(&0) {
+                        class.push_str(" wrong");
+                    }
+                    if c % box_shape.1 == 0 && c > 0 {
+                        class.push_str(" box-left");
+                    }
+                    if r % box_shape.0 == 0 && r > 0 {
+                        class.push_str(" box-top");
+                    }
+                    let text = if symbol == b'.' { String::new() } else { char::from(symbol).to_string() };
+                    let confidence = frame.confidence.get(k).copied().unwrap_or(0.0);
+                    let label = format!("row {}, column {}: {text} ({:.0}% sure)", r + 1, c + 1, confidence * 100.0);
+                    view! { <div class=class role="gridcell" aria-label=label>{text}</div> }
+                })
+                .collect_view();
+            view! {
+                <div id="run-grid" class="sudoku" role="grid" aria-label="the model's answer"
+                    style=format!("--side: {side}")>
+                    {cells}
+                </div>
+            }
+            .into_any()
+        })
+    };
+    let frames = move || state.with(|s| s.run.frames.to_string());
+    let kinds = move || state.with(|s| s.run.kinds.clone());
+    let finished = move || state.with(|s| s.run.finished.map(|r| format!("{r:?}")).unwrap_or_default());
+    let answer = move || state.with(|s| s.run.frame.as_ref().map(Frame::answer_text).unwrap_or_default());
+    let label = move || if state.with(|s| s.playing) { "Pause" } else { "Play" };
+    view! {
+        <div id="run" data-frames=frames data-kinds=kinds data-finished=finished data-answer=answer>
+            {grid}
+            <p id="run-status" aria-live="polite">{move || state.with(Playground::status_line)}</p>
+            <button on:click=move |_| toggle.run(())>{label}</button>
+        </div>
     }
 }
 
@@ -195,7 +280,7 @@ pub fn MazeBoard(maze: Maze) -> impl IntoView {
 
 /// The worker's state, its answer, and a restart button after a failure.
 #[component]
-pub fn WorkerPanel(status: ReadSignal<WorkerStatus>, restart: Callback<()>) -> impl IntoView {
+pub fn WorkerPanel(status: Signal<WorkerStatus>, restart: Callback<()>) -> impl IntoView {
     move || match status.get() {
         WorkerStatus::Answered { side, sum, trace, millis } => {
             let text = WorkerStatus::Answered { side, sum, trace, millis }.describe();
@@ -240,7 +325,7 @@ mod tests {
 
     #[test]
     fn first_fatal_message_wins() {
-        let panic = WorkerOutput::Error { message: "worker panicked: boom".into(), fatal: true };
+        let panic = WorkerOutput::Error { id: None, message: "worker panicked: boom".into(), fatal: true };
         let (s, _) = WorkerStatus::Computing.next(WorkerEvent::Output(panic));
         let (s, _) = s.next(WorkerEvent::Failed("the worker stopped: unreachable".into()));
         assert_eq!(s, WorkerStatus::Failed { message: "worker panicked: boom".into(), fatal: true });

@@ -1,11 +1,18 @@
 //! TRM Playground's web app: Leptos components on the main thread, trm-core in a Web Worker.
 //!
+//! - [`engine`]: the run engine (model loading, puzzles, frames, runs, the worker's session), plain
+//!   Rust tested natively.
 //! - [`protocol`]: the typed messages between page and worker (plain Rust, tested natively).
 //! - [`worker_main`]: the worker's side — answers every request, errors and panics included.
 //! - [`worker_client`]: the page's side — spawns the worker and turns its messages into events.
+//! - [`playground`]: the page's side of a run (which request next, what to show), tested natively.
+//! - [`fetch`]: fetching the bundled model on the main thread.
 //! - [`app`]: the components.
 
 pub mod app;
+pub mod engine;
+pub mod fetch;
+pub mod playground;
 pub mod protocol;
 pub mod worker_client;
 pub mod worker_main;

@@ -2,8 +2,10 @@
 //
 // Serves dist/ on 127.0.0.1 under a sub-path (as a static host would), opens it, and checks:
 // both grids render, the Web Worker answers with a candle result that this script recomputes,
-// the browser console shows no errors, nothing is requested outside the sub-path, and the worker
-// reports bad requests and panics as messages. Saves a screenshot.
+// the page fetches the bundled 4×4 Sudoku model and runs it on the first bundled sample (n latent
+// frames then a refresh frame, repeatedly, ending in the sample's solution), the browser console
+// shows no errors, nothing is requested outside the sub-path, and the worker reports bad requests,
+// a truncated model and panics as messages. Saves a screenshot.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
 // Run by `cargo xtask test`; by hand: `DIST=dist OUT_DIR=target/e2e node web/tests/e2e/e2e.mjs`.
@@ -11,6 +13,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const DIST = path.resolve(process.env.DIST ?? 'dist');
@@ -18,6 +21,13 @@ const OUT_DIR = path.resolve(process.env.OUT_DIR ?? 'target/e2e');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const BASE = '/playground/';
 const PROBE_SIDE = 128; // web/src/app.rs PROBE_SIDE
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+// The page's run: web/src/playground.rs runs the first 4×4 easy sample with assets/models/sudoku4
+// (its card: H_cycles 2, L_cycles 2, halt_max_steps 8) until the last supervision step.
+const firstLine = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
+  .map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+const RUN_SOLUTION = firstLine('assets/puzzles/sudoku/samples/4x4-easy.solutions.txt');
+const RUN_KINDS = 'S' + 'LLR'.repeat(2 * 8);
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -122,6 +132,20 @@ try {
       `got ${trace}, expected ${want}`);
   }
 
+  // The run: the bundled model, fetched by the page, solves the bundled sample frame by frame.
+  const run = await page.waitForSelector(
+    '#run[data-finished="MaxSteps"], #run[data-finished="Halted"], #run-status:has-text("cannot")',
+    { timeout: 120_000 },
+  );
+  const kinds = await page.getAttribute('#run', 'data-kinds');
+  check(kinds === RUN_KINDS, 'the run shows n latent frames then a refresh frame, repeatedly',
+    `got ${kinds}, expected ${RUN_KINDS} (status: ${await page.innerText('#run-status')})`);
+  check((await page.getAttribute('#run', 'data-answer')) === RUN_SOLUTION, "the run's answer is the sample's solution",
+    `got ${await page.getAttribute('#run', 'data-answer')}, expected ${RUN_SOLUTION}`);
+  check((await page.locator('#run-grid .cell').count()) === 16, 'the run grid has 16 cells');
+  check((await page.locator('#run-grid .cell.wrong').count()) === 0, 'no cell of the final answer is wrong');
+  check(/halt probability/.test(await run.innerText()), 'the run shows the halting head');
+
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const shot = path.join(OUT_DIR, 'playground.png');
   await page.screenshot({ path: shot, fullPage: true });
@@ -148,16 +172,20 @@ try {
     const ready = await next();
     worker.postMessage({ kind: 'NoSuchRequest' });
     const bad = await next();
+    worker.postMessage({ kind: 'LoadModel', id: 7, model: { name: 'cut', bytes: new Uint8Array([1, 2, 3]) } });
+    const truncated = await next();
     worker.postMessage({ kind: 'Probe', side: 4 });
     const probe = await next();
     worker.postMessage({ kind: 'DiagnosticPanic' });
     const panic = await next();
     worker.terminate();
-    return { ready, bad, probe, panic };
+    return { ready, bad, truncated, probe, panic };
   });
   check(protocol.ready.kind === 'Ready', 'a fresh worker says Ready', JSON.stringify(protocol.ready));
   check(protocol.bad.kind === 'Error' && protocol.bad.fatal === false, 'an unknown request is answered with an error',
     JSON.stringify(protocol.bad));
+  check(protocol.truncated.kind === 'Error' && protocol.truncated.id === 7 && protocol.truncated.fatal === false,
+    'a truncated model is answered with an error for that request', JSON.stringify(protocol.truncated));
   check(protocol.probe.kind === 'Probe' && protocol.probe.side === 4, 'the worker still answers after a bad request',
     JSON.stringify(protocol.probe));
   check(protocol.panic.kind === 'Error' && protocol.panic.fatal === true && /panicked/.test(protocol.panic.message),
