@@ -82,7 +82,7 @@ fn every_shipped_model_matches_its_card() {
 /// The floors issue #5 sets for the Sudoku models whose sets are fully learnable.
 #[test]
 fn small_sudoku_models_solve_held_out_puzzles() {
-    for (weights, card) in shipped_cards() {
+    for (_, card) in shipped_cards() {
         let name = card["name"].as_str().unwrap();
         if !matches!(name, "sudoku4" | "sudoku6") {
             continue;
