@@ -14,5 +14,6 @@ pub mod engine;
 pub mod fetch;
 pub mod playground;
 pub mod protocol;
+pub mod view_model;
 pub mod worker_client;
 pub mod worker_main;
