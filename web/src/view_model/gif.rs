@@ -190,7 +190,9 @@ mod tests {
 
     /// A GIF reader for the tests, written from the format's description: returns the size, the
     /// global palette and every picture's palette indices, checking the structure on the way.
-    fn read(gif: &[u8]) -> (u16, u16, Vec<Rgb>, Vec<(u16, Vec<u8>)>) {
+    type Pictures = Vec<(u16, Vec<u8>)>;
+
+    fn read(gif: &[u8]) -> (u16, u16, Vec<Rgb>, Pictures) {
         assert_eq!(&gif[..6], b"GIF89a");
         let w = u16::from_le_bytes([gif[6], gif[7]]);
         let h = u16::from_le_bytes([gif[8], gif[9]]);

@@ -311,9 +311,10 @@ mod tests {
     /// How many pixels inside cell `(r, c)` have `colour`.
     pub(crate) fn count_in_cell(img: &Image, r: usize, c: usize, cell: u32, colour: Rgb) -> usize {
         let (x, y) = cell_origin(r, c, cell);
-        (y..y + cell).flat_map(|yy| (x..x + cell).map(move |xx| (xx, yy))).filter(|&(xx, yy)| {
-            img.pixel(xx, yy).map(rgb) == Some(colour)
-        }).count()
+        (y..y + cell)
+            .flat_map(|yy| (x..x + cell).map(move |xx| (xx, yy)))
+            .filter(|&(xx, yy)| img.pixel(xx, yy).map(rgb) == Some(colour))
+            .count()
     }
 
     #[test]
@@ -367,8 +368,14 @@ mod tests {
         let mut wrong = answer.to_vec();
         wrong[5] = b'7';
         let f = frame_of(input, &wrong);
-        let o = overlay(&f, PuzzleKind::Arc { canvas }, 4, 4, Some(&trm_puzzles::Grid::from_rows(&[[0u8, 1, 2, 3], [4, 5, 6, 7]]).unwrap()))
-            .unwrap();
+        let o = overlay(
+            &f,
+            PuzzleKind::Arc { canvas },
+            4,
+            4,
+            Some(&trm_puzzles::Grid::from_rows(&[[0u8, 1, 2, 3], [4, 5, 6, 7]]).unwrap()),
+        )
+        .unwrap();
         let opts = RenderOptions { cell: 16, overlay: Some(&o), ..Default::default() };
         let img = render_frame(&f, PuzzleKind::Arc { canvas }, 4, 4, &opts).unwrap();
         for k in 0..10 {

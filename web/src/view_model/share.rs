@@ -232,7 +232,11 @@ fn decode_maze(value: &str) -> Result<String, ShareError> {
     }
     let bytes = unbase64url(packed).ok_or_else(|| bad("the cells are not base64url"))?;
     if bytes.len() != (side * side).div_ceil(4) {
-        return Err(bad(&format!("a {side}×{side} maze needs {} packed bytes, not {}", (side * side).div_ceil(4), bytes.len())));
+        return Err(bad(&format!(
+            "a {side}×{side} maze needs {} packed bytes, not {}",
+            (side * side).div_ceil(4),
+            bytes.len()
+        )));
     }
     let cells = (0..side * side).map(|k| MAZE_CELLS[usize::from((bytes[k / 4] >> (2 * (k % 4))) & 3)]).collect();
     let maze = Maze::from_cells(side, cells).map_err(|e| ShareError::Puzzle(e.to_string()))?;
@@ -296,7 +300,8 @@ pub fn decode(fragment: &str, arc_tasks: &[&str]) -> Result<ShareState, ShareErr
     const KEYS: [&str; 9] = ["v", "d", "p", "t", "m", "h", "k", "n", "f"];
     let mut values: [Option<&str>; 9] = [None; 9];
     for pair in fragment.split('&') {
-        let (key, value) = pair.split_once('=').ok_or_else(|| ShareError::Malformed(pair.chars().take(40).collect()))?;
+        let (key, value) =
+            pair.split_once('=').ok_or_else(|| ShareError::Malformed(pair.chars().take(40).collect()))?;
         // Keys a later playground may add are skipped.
         let Some(slot) = KEYS.iter().position(|&k| k == key) else { continue };
         if values[slot].replace(value).is_some() {
@@ -325,7 +330,11 @@ pub fn decode(fragment: &str, arc_tasks: &[&str]) -> Result<ShareState, ShareErr
             SharedPuzzle::Arc { task, test }
         }
         other => {
-            return Err(ShareError::Value { key: "domain", value: other.into(), why: "expected sudoku, maze or arc".into() });
+            return Err(ShareError::Value {
+                key: "domain",
+                value: other.into(),
+                why: "expected sudoku, maze or arc".into(),
+            });
         }
     };
     let m = m.ok_or(ShareError::Missing("m"))?;
@@ -371,8 +380,9 @@ mod tests {
 
     #[test]
     fn bundled_maze_and_arc_round_trip() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/puzzles/maze/sample-30.txt"))
-            .unwrap();
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/puzzles/maze/sample-30.txt"))
+                .unwrap();
         let block: Vec<&str> = text.lines().skip_while(|l| l.is_empty()).take_while(|l| !l.is_empty()).collect();
         let state = ShareState {
             puzzle: SharedPuzzle::maze(&block.join("\n")).unwrap(),
@@ -450,13 +460,16 @@ mod tests {
     }
 
     fn state_strategy() -> impl Strategy<Value = ShareState> {
-        let model = prop_oneof![
-            "[a-z0-9_-]{1,16}".prop_map(ModelChoice::Bundled),
-            ".{0,24}".prop_map(ModelChoice::Own),
-        ];
-        let settings = (any::<bool>(), any::<bool>(), proptest::option::of(1u32..=10_000), 1u32..=240)
-            .prop_map(|(stop_on_halt, keep_thinking, steps, fps)| RunSettings { stop_on_halt, keep_thinking, steps, fps });
-        (puzzle_strategy(), model, settings).prop_map(|(puzzle, model, settings)| ShareState { puzzle, model, settings })
+        let model =
+            prop_oneof!["[a-z0-9_-]{1,16}".prop_map(ModelChoice::Bundled), ".{0,24}".prop_map(ModelChoice::Own),];
+        let settings = (any::<bool>(), any::<bool>(), proptest::option::of(1u32..=10_000), 1u32..=240).prop_map(
+            |(stop_on_halt, keep_thinking, steps, fps)| RunSettings { stop_on_halt, keep_thinking, steps, fps },
+        );
+        (puzzle_strategy(), model, settings).prop_map(|(puzzle, model, settings)| ShareState {
+            puzzle,
+            model,
+            settings,
+        })
     }
 
     proptest! {
