@@ -6,6 +6,8 @@
 //! - [`worker_main`]: the worker's side — answers every request, errors and panics included.
 //! - [`worker_client`]: the page's side — spawns the worker and turns its messages into events.
 //! - [`playground`]: the page's side of a run (which request next, what to show), tested natively.
+//! - [`view_model`]: what the page shows, computed from frames (correctness overlay, chart series,
+//!   share URL, PNG and GIF export), plain Rust tested natively.
 //! - [`fetch`]: fetching the bundled model on the main thread.
 //! - [`app`]: the components.
 

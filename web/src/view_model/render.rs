@@ -88,9 +88,11 @@ pub const UNKNOWN: Rgb = [255, 0, 255];
 pub const CHANGED: Rgb = [255, 200, 0];
 pub const BAD: Rgb = [230, 20, 60];
 pub const MISSING: Rgb = [255, 255, 255];
+/// Activity shades, from still to the frame's largest move.
+pub const ACTIVITY_RAMP: [Rgb; 5] = [[247, 251, 255], [198, 219, 239], [107, 174, 214], [33, 113, 181], [8, 48, 107]];
 
 /// Every colour the renderer uses (a GIF palette).
-pub const COLOURS: [Rgb; 29] = [
+pub const COLOURS: [Rgb; 34] = [
     ARC_PALETTE[0],
     ARC_PALETTE[1],
     ARC_PALETTE[2],
@@ -120,7 +122,21 @@ pub const COLOURS: [Rgb; 29] = [
     CHANGED,
     BAD,
     MISSING,
+    ACTIVITY_RAMP[0],
+    ACTIVITY_RAMP[1],
+    ACTIVITY_RAMP[2],
+    ACTIVITY_RAMP[3],
+    ACTIVITY_RAMP[4],
 ];
+
+/// The shade of `value` on a scale up to `max` (0 when `max` is not positive).
+pub fn activity_shade(value: f32, max: f32) -> Rgb {
+    if max.is_nan() || max <= 0.0 || !value.is_finite() {
+        return ACTIVITY_RAMP[0];
+    }
+    let level = (value / max * (ACTIVITY_RAMP.len() - 1) as f32).round().clamp(0.0, (ACTIVITY_RAMP.len() - 1) as f32);
+    ACTIVITY_RAMP[level as usize]
+}
 
 /// Digits 0–9 in 3×5 pixels, one row per byte (bit 2 = left column).
 const FONT: [[u8; 5]; 10] = [
@@ -144,6 +160,9 @@ pub enum Layer {
     Answer,
     /// The scratch paper z decoded through the output head.
     Scratch,
+    /// How much z moved at each cell ([`Frame::activity`]), relative to the frame's largest move,
+    /// in [`ACTIVITY_RAMP`]'s five shades (all lightest for frames that do not update z).
+    Activity,
 }
 
 /// How to draw.
@@ -219,10 +238,10 @@ pub fn render_frame(
 ) -> Result<Image, RenderError> {
     let n = rows * cols;
     let (symbols, confidence) = match options.layer {
-        Layer::Answer => (&frame.answer, &frame.confidence),
+        Layer::Answer | Layer::Activity => (&frame.answer, &frame.confidence),
         Layer::Scratch => (&frame.scratch, &frame.scratch_confidence),
     };
-    for found in [frame.input.len(), symbols.len(), confidence.len(), frame.changed.len()] {
+    for found in [frame.input.len(), symbols.len(), confidence.len(), frame.changed.len(), frame.activity.len()] {
         if found != n {
             return Err(RenderError::Shape { rows, cols, found });
         }
@@ -238,11 +257,16 @@ pub fn render_frame(
     let cell = options.cell;
     let (width, height) = image_size(rows, cols, cell);
     let mut img = Image::new(width, height, GRID_LINE);
+    let max_activity = frame.activity.iter().copied().filter(|v| v.is_finite()).fold(0.0f32, f32::max);
     for r in 0..rows {
         for c in 0..cols {
             let k = r * cols + c;
             let (x, y) = cell_origin(r, c, cell);
             let symbol = symbols[k];
+            if options.layer == Layer::Activity {
+                img.fill(x, y, cell, cell, activity_shade(frame.activity[k], max_activity));
+                continue;
+            }
             match kind {
                 PuzzleKind::Sudoku { .. } => {
                     let given = frame.input[k].is_ascii_digit();
@@ -341,6 +365,15 @@ mod tests {
         let opts = RenderOptions { layer: Layer::Scratch, ..RenderOptions::default() };
         assert!(render_frame(last, info.kind, 4, 4, &opts).is_ok());
         assert!(render_frame(last, info.kind, 3, 4, &opts).is_err());
+        // The activity map of a latent frame: the cell that moved most is darkest.
+        let latent = frames.iter().find(|f| f.kind == crate::engine::FrameKind::Latent).unwrap();
+        let opts = RenderOptions { layer: Layer::Activity, ..RenderOptions::default() };
+        let img = render_frame(latent, info.kind, 4, 4, &opts).unwrap();
+        let most = (0..16).max_by(|&a, &b| latent.activity[a].total_cmp(&latent.activity[b])).unwrap();
+        let (x, y) = cell_origin(most / 4, most % 4, 28);
+        assert_eq!(img.pixel(x + 14, y + 14).map(rgb), Some(ACTIVITY_RAMP[4]));
+        assert_eq!(activity_shade(0.5, 0.0), ACTIVITY_RAMP[0]);
+        assert_eq!(activity_shade(0.49, 1.0), ACTIVITY_RAMP[2]);
         let opts = RenderOptions { cell: 3, ..RenderOptions::default() };
         assert_eq!(render_frame(last, info.kind, 4, 4, &opts), Err(RenderError::CellSize(3)));
     }
