@@ -6,6 +6,8 @@
 //! - [`worker_main`]: the worker's side — answers every request, errors and panics included.
 //! - [`worker_client`]: the page's side — spawns the worker and turns its messages into events.
 //! - [`playground`]: the page's side of a run (which request next, what to show), tested natively.
+//! - [`view_model`]: what the page shows, computed from frames (correctness overlay, chart series,
+//!   share URL, PNG and GIF export), plain Rust tested natively.
 //! - [`fetch`]: fetching the bundled model on the main thread.
 //! - [`app`]: the components.
 
@@ -14,5 +16,6 @@ pub mod engine;
 pub mod fetch;
 pub mod playground;
 pub mod protocol;
+pub mod view_model;
 pub mod worker_client;
 pub mod worker_main;
