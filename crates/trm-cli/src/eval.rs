@@ -56,6 +56,10 @@ pub struct EvalArgs {
     /// ARC: write the ARC Prize submission (after the last step) to this file.
     #[arg(long)]
     pub submission: Option<PathBuf>,
+    /// Also record the result in this model card's `accuracy` table (replacing an entry for the same
+    /// set), with the command that produced it. Needs the whole set (no --limit).
+    #[arg(long)]
+    pub record: Option<PathBuf>,
     /// The puzzle domain.
     pub domain: Domain,
 }
@@ -64,6 +68,9 @@ pub struct EvalArgs {
 pub fn run(args: &EvalArgs) -> Result<()> {
     if args.limit == Some(0) {
         bail!("--limit must be at least 1");
+    }
+    if args.record.is_some() && args.limit.is_some() {
+        bail!("--record writes a model card's accuracy, which is measured on the whole set: drop --limit");
     }
     match args.domain {
         Domain::Sudoku => run_sudoku(args),
@@ -266,7 +273,7 @@ fn finish(args: &EvalArgs, report: &EvalReport, rule: &str) -> Result<()> {
         ("command", j(json!(command_line()))),
     ]);
     println!("{line}");
-    Ok(())
+    record(args, &line)
 }
 
 fn run_arc(args: &EvalArgs) -> Result<()> {
@@ -370,6 +377,44 @@ fn run_arc(args: &EvalArgs) -> Result<()> {
         ("command", j(json!(command_line()))),
     ]);
     println!("{line}");
+    record(args, &line)
+}
+
+/// With `--record CARD`: puts this evaluation into the card's `accuracy` table (formats.md: `set`,
+/// `count`, `exact`, `cell`, `by_step` as exact accuracy per step, `command`, plus q_halt accuracy and
+/// ARC's pass@2), replacing an earlier entry for the same set. The card is rewritten atomically.
+fn record(args: &EvalArgs, line: &str) -> Result<()> {
+    let Some(path) = &args.record else { return Ok(()) };
+    let result: Value = serde_json::from_str(line).context("the result line is not JSON")?;
+    let mut card: Value = serde_json::from_str(&read_text(path, "model card")?)
+        .with_context(|| format!("{} is not a JSON model card", path.display()))?;
+    let Some(fields) = card.as_object_mut() else { bail!("{} is not a JSON object", path.display()) };
+    let by_step: Vec<Value> = result["by_step"]
+        .as_array()
+        .map(|steps| steps.iter().map(|s| s["exact"].clone()).collect())
+        .unwrap_or_default();
+    let mut entry = json!({
+        "set": result["set"],
+        "count": result["count"],
+        "exact": result["exact"],
+        "cell": result["cell"],
+        "q_halt_accuracy": result["q_halt_accuracy"],
+        "by_step": by_step,
+        "command": result["command"],
+    });
+    if let Some(pass_at_2) = result.get("pass@2") {
+        entry["pass@2"] = pass_at_2.clone();
+        entry["augment"] = result["augment"].clone();
+    }
+    let table = fields.entry("accuracy").or_insert_with(|| json!([]));
+    let Some(entries) = table.as_array_mut() else { bail!("{}: `accuracy` is not a list", path.display()) };
+    entries.retain(|e| e["set"] != entry["set"]);
+    entries.push(entry);
+    let text = serde_json::to_string_pretty(&card)? + "\n";
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    eprintln!("recorded in {}", path.display());
     Ok(())
 }
 

@@ -395,3 +395,41 @@ fn export_round_trips_bitwise_and_refuses_what_is_not_a_model() {
     std::fs::copy(dir.join("model.json"), dir.join("extra.json")).unwrap();
     fails_with(&trm(&["export", s(&extra), "--out", s(&dir.join("x.pt"))]), "extra.weight");
 }
+
+/// `--record CARD` puts the result into the card's accuracy table, replacing an entry for the same
+/// set on a rerun and keeping the rest of the card; with `--limit` it is refused.
+#[test]
+fn eval_records_its_result_in_a_model_card() {
+    let c = config(16, 6);
+    let dir = write_model("record", &c, "sudoku");
+    let card_path = dir.join("model.json");
+    let puzzles: Vec<&str> =
+        include_str!("../../../assets/puzzles/sudoku/eval/4x4-medium.txt").lines().take(12).collect();
+    let answers: Vec<&str> =
+        include_str!("../../../assets/puzzles/sudoku/eval/4x4-medium.solutions.txt").lines().take(12).collect();
+    let set = dir.join("twelve.txt");
+    std::fs::write(&set, puzzles.join("\n") + "\n").unwrap();
+    std::fs::write(dir.join("twelve.solutions.txt"), answers.join("\n") + "\n").unwrap();
+    let model = dir.join("model.safetensors");
+    let args = ["eval", "--model", s(&model), "--set", s(&set), "--steps", "2", "--record", s(&card_path), "sudoku"];
+    let line = json_line(&trm(&args));
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&card_path).unwrap()).unwrap();
+    assert_eq!(card["name"], "record", "the rest of the card stays");
+    let table = card["accuracy"].as_array().unwrap();
+    assert_eq!(table.len(), 1);
+    let entry = &table[0];
+    assert_eq!(entry["set"], s(&set));
+    assert_eq!(entry["count"], 12);
+    assert_eq!(entry["exact"], line["exact"]);
+    assert_eq!(entry["cell"], line["cell"]);
+    assert_eq!(entry["command"], line["command"]);
+    let by_step: Vec<_> = line["by_step"].as_array().unwrap().iter().map(|s| s["exact"].clone()).collect();
+    assert_eq!(entry["by_step"], serde_json::Value::from(by_step));
+    // A rerun replaces the entry instead of adding a second one.
+    json_line(&trm(&args));
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&card_path).unwrap()).unwrap();
+    assert_eq!(card["accuracy"].as_array().unwrap().len(), 1);
+    let limited = ["eval", "--model", s(&model), "--set", s(&set), "--limit", "3", "--record", s(&card_path), "sudoku"];
+    fails_with(&trm(&limited), "drop --limit");
+    let _ = std::fs::remove_dir_all(dir);
+}
