@@ -169,35 +169,36 @@ pub struct RunConfig {
     pub threads: Option<usize>,
 }
 
-/// The built-in presets, with what they are for. Throughput measured on a shared 2-core AMD EPYC
-/// (release build, one thread; example-steps = rows × optimizer steps).
+/// The built-in presets, with what they are for. Throughput: `cargo xtask bench train_step` on the
+/// 2-core AMD EPYC development machine, one thread, nothing else running (example-steps = rows ×
+/// optimizer steps).
 pub const PRESETS: [(&str, &str); 5] = [
     (
         "sudoku4",
         "4×4 Sudoku: attention, hidden 64, 2 layers, H=2 L=2, 132 k parameters, batch 64, 5000 steps, 1 thread; \
-         ~420 example-steps/s, ≥ 99% exact on held-out grids after ~4000 steps (~10 min)",
+         ~700 example-steps/s, ≥ 99% exact on held-out grids after ~4000 steps (~8 min)",
     ),
     (
         "sudoku6",
         "6×6 Sudoku: attention, hidden 96, 2 layers, H=2 L=3, 223 k parameters, batch 64, 10000 steps, 1 thread; \
-         ~110 example-steps/s (~1.6 h)",
+         ~165 example-steps/s (~65 min); 99.6% exact on held-out hard 6×6 (with lr_min_ratio 0.1)",
     ),
     (
         "sudoku9",
         "9×9 Sudoku: mlp_t, hidden 128, 2 layers, H=2 L=4, 522 k parameters, batch 64, 10000 steps, \
-         easy → medium → hard curriculum; ~11 example-steps/s (~16 h: resume across sessions)",
+         easy → medium → hard curriculum; ~26 example-steps/s (~7 h: resume across sessions)",
     ),
     (
         "maze11",
         "11×11 mazes: attention, hidden 96, 2 layers, H=2 L=3, 223 k parameters, batch 32, 10000 steps, dihedral \
-         augmentation; ~23 example-steps/s (~4 h)",
+         augmentation; ~42 example-steps/s (~2.1 h)",
     ),
     (
         "arc-demo",
         "ARC, the 16 bundled tasks of assets/puzzles/arc/small.txt (grids ≤ 10×10) on a 10×10 canvas, 100 \
          augmented versions each with their own puzzle embedding (1617 rows, 4-token prefix): attention, hidden 128, \
-         2 layers, H=2 L=2, 528 k dense parameters, batch 32, 8000 steps, 1 thread; 12-16 example-steps/s measured \
-         with two other trainings sharing the 2 cores (~4.5-5.5 h); knows only these tasks",
+         2 layers, H=2 L=2, 528 k dense parameters, batch 32, 8000 steps, 1 thread; ~39 example-steps/s (~1.8 h); \
+         knows only these tasks",
     ),
 ];
 
