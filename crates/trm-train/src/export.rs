@@ -359,30 +359,6 @@ fn state_dict_pickle(tensors: &[(String, Tensor)], modules: &[String]) -> Result
     Ok(p.finish())
 }
 
-/// CRC-32 (IEEE), as zip stores it.
-fn crc32(bytes: &[u8], crc: u32) -> u32 {
-    static TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        let mut i = 0;
-        while i < 256 {
-            let mut c = i as u32;
-            let mut k = 0;
-            while k < 8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-                k += 1;
-            }
-            table[i] = c;
-            i += 1;
-        }
-        table
-    };
-    let mut c = !crc;
-    for &b in bytes {
-        c = TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
-    }
-    !c
-}
-
 /// One written entry, for the central directory.
 struct Entry {
     name: String,
@@ -441,7 +417,7 @@ impl<W: Write> ZipWriter<W> {
         header.resize(header.len() + padding as usize, b'Z');
         self.write(&header)?;
         self.write(data)?;
-        let crc = crc32(data, 0);
+        let crc = trm_puzzles::dataset::crc32(data);
         let mut descriptor = Vec::with_capacity(16);
         descriptor.extend_from_slice(b"PK\x07\x08");
         descriptor.extend_from_slice(&crc.to_le_bytes());
@@ -545,12 +521,6 @@ pub fn pytorch_bytes(tensors: &[(String, Tensor)], config: &TrmConfig, archive: 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crc_matches_the_standard_check_value() {
-        assert_eq!(crc32(b"123456789", 0), 0xCBF4_3926);
-        assert_eq!(crc32(b"", 0), 0);
-    }
 
     #[test]
     fn archive_names_follow_torch() {

@@ -4,6 +4,7 @@
 //! size.
 
 use super::render::Image;
+use trm_puzzles::dataset::Crc32;
 
 /// The PNG signature.
 pub const SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
@@ -17,33 +18,13 @@ pub enum PngError {
     Length { width: u32, height: u32, expected: usize, found: usize },
 }
 
-const fn crc_table() -> [u32; 256] {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-}
-
-static CRC_TABLE: [u32; 256] = crc_table();
-
-/// CRC-32 (IEEE), as PNG chunks use it.
+/// CRC-32 (IEEE), as PNG chunks use it (trm-puzzles' table-driven CRC, over the parts in order).
 pub fn crc32(parts: &[&[u8]]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
+    let mut crc = Crc32::new();
     for part in parts {
-        for &b in *part {
-            crc = CRC_TABLE[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
-        }
+        crc.update(part);
     }
-    !crc
+    crc.finish()
 }
 
 /// Adler-32, the zlib stream's checksum.

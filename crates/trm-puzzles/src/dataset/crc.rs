@@ -1,5 +1,6 @@
 //! CRC-32 (IEEE 802.3, the checksum of zip, PNG and Python's `zlib.crc32`), table-driven, eight bytes
-//! at a time, for the compact dataset format's checksums.
+//! at a time, for the compact dataset format's checksums; also what the trainer's zip export and the
+//! playground's PNG writer use.
 
 /// Reflected polynomial of CRC-32/IEEE.
 const POLY: u32 = 0xEDB8_8320;
@@ -34,16 +35,24 @@ static TABLES: [[u32; 256]; 8] = make_tables();
 
 /// A running CRC-32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Crc32 {
+pub struct Crc32 {
     state: u32,
 }
 
+impl Default for Crc32 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Crc32 {
-    pub(crate) fn new() -> Self {
+    /// A CRC over no bytes yet.
+    pub fn new() -> Self {
         Self { state: 0xFFFF_FFFF }
     }
 
-    pub(crate) fn update(&mut self, bytes: &[u8]) {
+    /// Feeds more bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
         let t = &TABLES;
         let mut crc = self.state;
         let mut chunks = bytes.chunks_exact(8);
@@ -65,13 +74,14 @@ impl Crc32 {
         self.state = crc;
     }
 
-    pub(crate) fn finish(&self) -> u32 {
+    /// The CRC of everything fed so far.
+    pub fn finish(&self) -> u32 {
         !self.state
     }
 }
 
 /// The CRC-32 of `bytes`.
-pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = Crc32::new();
     crc.update(bytes);
     crc.finish()

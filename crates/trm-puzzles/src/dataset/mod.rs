@@ -103,6 +103,7 @@ use crate::arc::{ArcError, Identifiers};
 mod build;
 mod compact;
 mod crc;
+pub use crc::{Crc32, crc32};
 pub mod npy;
 mod official;
 
