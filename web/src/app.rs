@@ -1,29 +1,22 @@
-//! The page's components. Logic that decides anything lives in plain structs ([`WorkerStatus`],
-//! [`Playground`]), tested natively; the components only render signals.
+//! The page's components: the page ([`App`]) wires the state ([`Playground`], the
+//! [`SudokuDraft`]) to the worker, the fetches and the keyboard; the panels in [`crate::panels`]
+//! render signals. Logic that decides anything lives in plain structs, tested natively.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
-use trm_puzzles::{Maze, MazeCell, Sudoku};
+use wasm_bindgen::JsCast;
 
-use crate::engine::{Frame, PuzzleKind};
+use crate::catalog::{BUNDLED_MODELS, default_sample};
 use crate::fetch;
-use crate::playground::{CARD_URL, MODEL_URL, PageEvent, Playground, bundled_model};
+use crate::panels::{Explainer, ModelCard, PuzzlePanel, RunPanel};
+use crate::playground::{PageEvent, Playground};
 use crate::protocol::{WorkerInput, WorkerOutput};
+use crate::puzzle_input::SudokuDraft;
 use crate::worker_client::{WorkerClient, WorkerEvent};
 
 /// Side of the matrices the worker multiplies at start-up to prove candle runs in wasm.
 pub const PROBE_SIDE: usize = 128;
-
-const SUDOKU_SAMPLES: &str = include_str!("../../assets/puzzles/sudoku/samples-9.txt");
-const MAZE_SAMPLE: &str = include_str!("../../assets/puzzles/maze/sample-30.txt");
-
-/// The first puzzle line of a samples file (comments and blank lines skipped).
-pub fn first_sudoku(samples: &str) -> Result<Sudoku, String> {
-    let line = samples
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .ok_or("the samples file has no puzzle")?;
-    Sudoku::parse(line).map_err(|e| e.to_string())
-}
 
 /// Where the page stands with its worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,11 +70,36 @@ impl WorkerStatus {
     }
 }
 
+/// The draft a model starts with: its first sample (an empty grid when it has none).
+pub fn starting_draft(model_index: usize) -> SudokuDraft {
+    let Some(model) = BUNDLED_MODELS.get(model_index) else { return SudokuDraft::empty(4) };
+    let side = model.kind.seq_len().isqrt();
+    match default_sample(model) {
+        Some(s) => SudokuDraft::from_line(side, &s.puzzle, s.solution, "sample 1 (easy)"),
+        None => SudokuDraft::empty(side),
+    }
+}
+
+/// True when a key press belongs to a form control or the puzzle editor, not to the shortcuts.
+fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    let tag = target.tag_name().to_ascii_lowercase();
+    if matches!(tag.as_str(), "input" | "textarea" | "select") {
+        return true;
+    }
+    if event.key() == " " && matches!(tag.as_str(), "button" | "summary" | "a") {
+        return true;
+    }
+    target.closest("#editor").ok().flatten().is_some()
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
     let (state, set_state) = signal(Playground::new());
+    let draft = RwSignal::new(starting_draft(0));
     let client = StoredValue::new_local(None::<WorkerClient>);
+    let tick_scheduled = StoredValue::new(false);
 
     // Applies an event to the state and sends the requests it asks for.
     let dispatch = move |event: PageEvent| {
@@ -95,6 +113,32 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    // While playing: the next frame a little after the previous one (never more than one timer).
+    Effect::new(move |_| {
+        let (wants, delay) = state.with(|s| (s.wants_tick(), s.delay_ms));
+        if wants && !tick_scheduled.get_value() {
+            tick_scheduled.set_value(true);
+            set_timeout(
+                move || {
+                    tick_scheduled.set_value(false);
+                    dispatch(PageEvent::Tick);
+                },
+                Duration::from_millis(u64::from(delay)),
+            );
+        }
+    });
+
+    let fetch_model = move |index: usize| {
+        let Some(model) = BUNDLED_MODELS.get(index) else { return };
+        leptos::task::spawn_local(async move {
+            let card = fetch::text(&model.card_url()).await.ok();
+            match fetch::bytes(&model.model_url()).await {
+                Ok(bytes) => dispatch(PageEvent::ModelFetched(model.source(bytes, card))),
+                Err(message) => dispatch(PageEvent::FetchFailed(message)),
+            }
+        });
+    };
+
     let start = move || {
         // Dropping the old client terminates its worker.
         client.set_value(None);
@@ -104,177 +148,51 @@ pub fn App() -> impl IntoView {
             Ok(c) => client.set_value(Some(c)),
             Err(message) => set_state.update(|s| s.worker = WorkerStatus::Failed { message, fatal: true }),
         }
-        leptos::task::spawn_local(async move {
-            let card = fetch::text(CARD_URL).await.ok();
-            match fetch::bytes(MODEL_URL).await {
-                Ok(bytes) => dispatch(PageEvent::ModelFetched(bundled_model(bytes, card))),
-                Err(message) => dispatch(PageEvent::FetchFailed(message)),
-            }
-        });
+        fetch_model(state.with_untracked(|s| s.model_index));
     };
     start();
 
+    let choose_model = Callback::new(move |index: usize| {
+        if state.with_untracked(|s| s.model_index == index) {
+            return;
+        }
+        dispatch(PageEvent::ModelChosen(index));
+        draft.set(starting_draft(index));
+        fetch_model(index);
+    });
+
+    let handle = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.ctrl_key() || event.meta_key() || event.alt_key() || key_is_for_a_control(&event) {
+            return;
+        }
+        let action = match event.key().as_str() {
+            " " => PageEvent::TogglePlay,
+            "ArrowLeft" => PageEvent::StepBack,
+            "ArrowRight" => PageEvent::StepApplication,
+            _ => return,
+        };
+        event.prevent_default();
+        dispatch(action);
+    });
+    on_cleanup(move || handle.remove());
+
+    let on_event = Callback::new(dispatch);
     let worker = Signal::derive(move || state.with(|s| s.worker.clone()));
     view! {
         <header class="top">
             <h1>"TRM Playground"</h1>
-            <p class="tagline">"Watch a Tiny Recursive Model reason, in your browser."</p>
+            <p class="tagline">"Watch a Tiny Recursive Model reason, step by step, in your browser."</p>
         </header>
         <main>
-            <section aria-labelledby="run-title" class="run">
-                <h2 id="run-title">"A 4×4 Sudoku, solved by the bundled model"</h2>
-                <RunPanel state toggle=Callback::new(move |_| dispatch(PageEvent::TogglePlay)) />
-            </section>
-            <div class="boards">
-                <section aria-labelledby="sudoku-title">
-                    <h2 id="sudoku-title">"Sudoku"</h2>
-                    {match first_sudoku(SUDOKU_SAMPLES) {
-                        Ok(puzzle) => view! { <SudokuBoard puzzle /> }.into_any(),
-                        Err(e) => view! { <p role="alert" class="error">{e}</p> }.into_any(),
-                    }}
-                </section>
-                <section aria-labelledby="maze-title">
-                    <h2 id="maze-title">"Maze"</h2>
-                    {match Maze::parse(MAZE_SAMPLE.trim_end_matches('\n')) {
-                        Ok(maze) => view! { <MazeBoard maze /> }.into_any(),
-                        Err(e) => view! { <p role="alert" class="error">{e.to_string()}</p> }.into_any(),
-                    }}
-                </section>
-            </div>
-            <section aria-labelledby="worker-title" class="worker">
+            <PuzzlePanel state draft choose_model on_event />
+            <RunPanel state on_event restart=Callback::new(move |_| start()) />
+            <Explainer />
+            <ModelCard state />
+            <section aria-labelledby="worker-title" class="panel worker">
                 <h2 id="worker-title">"Worker"</h2>
                 <WorkerPanel status=worker restart=Callback::new(move |_| start()) />
             </section>
         </main>
-    }
-}
-
-/// The run: the answer grid of the latest frame (givens bold, changed cells marked, wrong cells
-/// flagged when the solution is known), a status line with the place and the halting head, and
-/// play/pause. `data-*` attributes expose the frame count and kinds to the end-to-end test.
-#[component]
-pub fn RunPanel(state: ReadSignal<Playground>, toggle: Callback<()>) -> impl IntoView {
-    let grid = move || {
-        state.with(|s| {
-            let (Some(info), Some(frame)) = (&s.run.info, &s.run.frame) else {
-                return view! { <p class="muted">"Waiting for the first frame…"</p> }.into_any();
-            };
-            let side = info.cols;
-            let box_shape = match info.kind {
-                PuzzleKind::Sudoku { side } => trm_puzzles::sudoku::Sudoku::box_shape_of(side),
-                _ => (side, side),
-            };
-            let cells = (0..frame.answer.len())
-                .map(|k| {
-                    let (r, c) = (k / side, k % side);
-                    let given = frame.input.get(k).is_some_and(|&b| b != b'.');
-                    let symbol = frame.answer.get(k).copied().unwrap_or(b'?');
-                    let mut class = String::from("cell");
-                    if given {
-                        class.push_str(" given");
-                    }
-                    if frame.changed.get(k) == Some(&1) {
-                        class.push_str(" changed");
-                    }
-                    if frame.correct.as_ref().and_then(|v| v.get(k)) == Some(&0) {
-                        class.push_str(" wrong");
-                    }
-                    if c % box_shape.1 == 0 && c > 0 {
-                        class.push_str(" box-left");
-                    }
-                    if r % box_shape.0 == 0 && r > 0 {
-                        class.push_str(" box-top");
-                    }
-                    let text = if symbol == b'.' { String::new() } else { char::from(symbol).to_string() };
-                    let confidence = frame.confidence.get(k).copied().unwrap_or(0.0);
-                    let label = format!("row {}, column {}: {text} ({:.0}% sure)", r + 1, c + 1, confidence * 100.0);
-                    view! { <div class=class role="gridcell" aria-label=label>{text}</div> }
-                })
-                .collect_view();
-            view! {
-                <div id="run-grid" class="sudoku" role="grid" aria-label="the model's answer"
-                    style=format!("--side: {side}")>
-                    {cells}
-                </div>
-            }
-            .into_any()
-        })
-    };
-    let frames = move || state.with(|s| s.run.frames.to_string());
-    let kinds = move || state.with(|s| s.run.kinds.clone());
-    let finished = move || state.with(|s| s.run.finished.map(|r| format!("{r:?}")).unwrap_or_default());
-    let answer = move || state.with(|s| s.run.frame.as_ref().map(Frame::answer_text).unwrap_or_default());
-    let label = move || if state.with(|s| s.playing) { "Pause" } else { "Play" };
-    view! {
-        <div id="run" data-frames=frames data-kinds=kinds data-finished=finished data-answer=answer>
-            {grid}
-            <p id="run-status" aria-live="polite">{move || state.with(Playground::status_line)}</p>
-            <button on:click=move |_| toggle.run(())>{label}</button>
-        </div>
-    }
-}
-
-/// A Sudoku grid; givens shown bold, blanks empty.
-#[component]
-pub fn SudokuBoard(puzzle: Sudoku) -> impl IntoView {
-    let side = puzzle.side();
-    let (box_rows, box_cols) = puzzle.box_shape();
-    let cells = puzzle
-        .cells()
-        .iter()
-        .enumerate()
-        .map(|(k, &v)| {
-            let (r, c) = (k / side, k % side);
-            let mut class = String::from("cell");
-            if v != 0 {
-                class.push_str(" given");
-            }
-            if c % box_cols == 0 && c > 0 {
-                class.push_str(" box-left");
-            }
-            if r % box_rows == 0 && r > 0 {
-                class.push_str(" box-top");
-            }
-            let label = if v == 0 {
-                format!("row {}, column {}: empty", r + 1, c + 1)
-            } else {
-                format!("row {}, column {}: {v}", r + 1, c + 1)
-            };
-            let text = if v == 0 { String::new() } else { v.to_string() };
-            view! { <div class=class role="gridcell" aria-label=label>{text}</div> }
-        })
-        .collect_view();
-    view! {
-        <div id="sudoku" class="sudoku" role="grid" aria-label=format!("{side} by {side} Sudoku")
-            style=format!("--side: {side}")>
-            {cells}
-        </div>
-    }
-}
-
-/// A maze grid: walls dark, open cells light, start and goal marked.
-#[component]
-pub fn MazeBoard(maze: Maze) -> impl IntoView {
-    let side = maze.side();
-    let cells = maze
-        .cells()
-        .iter()
-        .map(|cell| {
-            let (class, text) = match cell {
-                MazeCell::Wall => ("cell wall", ""),
-                MazeCell::Open => ("cell open", ""),
-                MazeCell::Start => ("cell start", "S"),
-                MazeCell::Goal => ("cell goal", "G"),
-                MazeCell::Path => ("cell path", ""),
-            };
-            view! { <div class=class>{text}</div> }
-        })
-        .collect_view();
-    view! {
-        <div id="maze" class="maze" role="img" aria-label=format!("{side} by {side} maze")
-            style=format!("--side: {side}")>
-            {cells}
-        </div>
     }
 }
 
@@ -306,12 +224,6 @@ pub fn WorkerPanel(status: Signal<WorkerStatus>, restart: Callback<()>) -> impl 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bundled_samples_parse() {
-        assert_eq!(first_sudoku(SUDOKU_SAMPLES).unwrap().side(), 9);
-        assert_eq!(Maze::parse(MAZE_SAMPLE.trim_end_matches('\n')).unwrap().side(), 30);
-    }
 
     #[test]
     fn ready_triggers_the_probe_and_its_answer_is_kept() {

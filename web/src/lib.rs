@@ -9,13 +9,18 @@
 //! - [`view_model`]: what the page shows, computed from frames (correctness overlay, chart series,
 //!   share URL, PNG and GIF export), plain Rust tested natively.
 //! - [`fetch`]: fetching the bundled model on the main thread.
-//! - [`app`]: the components.
+//! - [`catalog`]: the bundled models and puzzle samples the page offers (data).
+//! - [`puzzle_input`]: the Sudoku being prepared: typed, pasted, edited, sampled or generated.
+//! - [`app`] and [`panels`]: the components.
 
 pub mod app;
+pub mod catalog;
 pub mod engine;
 pub mod fetch;
+pub mod panels;
 pub mod playground;
 pub mod protocol;
+pub mod puzzle_input;
 pub mod view_model;
 pub mod worker_client;
 pub mod worker_main;

@@ -1,39 +1,61 @@
 //! The page's side of a run, as plain Rust (tested natively): which request to send after each
-//! message, and what to show. The components in [`crate::app`] only render this state.
+//! event, and what to show. The components in [`crate::app`] only render this state.
 //!
-//! Flow: `Ready` → probe → (probe answered and model fetched) → `LoadModel` → `StartRun` on the
-//! bundled sample → `Advance` one refresh at a time while playing (pull: the next request leaves only
-//! after the previous one is `Done`, so a click is always handled before the next frame is asked
-//! for) → stop at `MaxSteps` or `Halted`.
+//! Flow: `Ready` → probe → (probe answered and the chosen bundled model fetched) → `LoadModel` →
+//! `StartRun` on the chosen puzzle → while playing, one `Advance` of one network application per
+//! [`PageEvent::Tick`] (the page schedules a tick [`Playground::delay_ms`] after the previous answer,
+//! so a click is always handled before the next frame is asked for) → stop at `MaxSteps` (unless
+//! keep thinking is on) or `Halted` (when stop-on-halt is on).
+//!
+//! The page keeps every frame of the run (its timeline). Stepping back and scrubbing only move a
+//! cursor over frames already received; stepping forward replays received frames until the cursor
+//! is at the end, and only then asks the worker for new ones. A request is sent only when nothing
+//! is in flight; outputs of any other request are ignored.
 
 use crate::app::WorkerStatus;
-use crate::engine::{Domain, Frame, FrameKind, ModelInfo, ModelSource, PuzzleSource, Unit};
+use crate::catalog::{BUNDLED_MODELS, BundledModel, default_sample};
+use crate::engine::{Frame, FrameKind, ModelInfo, ModelSource, PuzzleSource, Unit};
 use crate::protocol::{DoneReason, RunInfo, WorkerInput, WorkerOutput};
+use crate::view_model::chart::Chart;
 use crate::worker_client::WorkerEvent;
 
-/// The bundled 4×4 samples and their solutions (the first line of each is the default run).
-pub const SAMPLES_4X4: &str = include_str!("../../assets/puzzles/sudoku/samples/4x4-easy.txt");
-pub const SOLUTIONS_4X4: &str = include_str!("../../assets/puzzles/sudoku/samples/4x4-easy.solutions.txt");
-/// Where the page fetches the bundled model (relative: works under any sub-path; trunk copies
-/// `assets/models` to `models/`).
-pub const MODEL_URL: &str = "./models/sudoku4.safetensors";
-pub const CARD_URL: &str = "./models/sudoku4.json";
+/// Delays between two frames while playing, slowest first (milliseconds), with their names.
+pub const SPEEDS: &[(&str, u32)] = &[("slow", 600), ("normal", 200), ("fast", 50), ("fastest", 0)];
+/// The speed a page starts with.
+pub const DEFAULT_DELAY_MS: u32 = 50;
+/// Frames the page keeps per run at most (the oldest are dropped first).
+pub const MAX_TIMELINE: usize = 4000;
 
-/// The first puzzle line of a file (comments and blank lines skipped).
-pub fn first_line(text: &str) -> Option<&str> {
-    text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'))
-}
-
-/// Something the page learns.
+/// Something the page learns or the user does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageEvent {
     Worker(WorkerEvent),
-    /// The bundled model's bytes (and card) arrived.
+    /// The user picked a bundled model (index into [`BUNDLED_MODELS`]); the page fetches it.
+    ModelChosen(usize),
+    /// A model's bytes (and card) arrived.
     ModelFetched(ModelSource),
-    /// Fetching the bundled model failed.
+    /// Fetching the model failed.
     FetchFailed(String),
-    /// The user pressed play or pause.
+    /// Start a new run on this puzzle (and play it).
+    RunPuzzle(PuzzleSource),
+    /// Play or pause.
     TogglePlay,
+    /// The play timer fired: show the next frame (asking the worker for it at the end).
+    Tick,
+    /// One network application forward.
+    StepApplication,
+    /// Forward to (and including) the next answer refresh.
+    StepRefresh,
+    /// One frame back.
+    StepBack,
+    /// Show the frame at this position of the timeline.
+    Seek(usize),
+    /// Start the run over on the same puzzle (paused).
+    Reset,
+    SetKeepThinking(bool),
+    SetStopOnHalt(bool),
+    /// Delay between frames while playing.
+    SetDelay(u32),
 }
 
 /// Where the model stands.
@@ -51,15 +73,69 @@ pub enum ModelStatus {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunView {
     pub info: Option<RunInfo>,
-    pub frame: Option<Frame>,
-    /// Frames received, and one letter per frame: `S` start, `L` latent, `R` refresh, `E` edit.
-    pub frames: usize,
-    pub kinds: String,
+    /// Every frame received for this run, in timeline order (start frame first).
+    pub timeline: Vec<Frame>,
+    /// The position shown.
+    pub cursor: usize,
     /// Mean network milliseconds per application over the last request that had any.
     pub ms_per_application: Option<f64>,
-    /// Set when the run stopped (max steps or halted).
+    /// Set when the run stopped at its end (max steps or halted).
     pub finished: Option<DoneReason>,
     pub error: Option<String>,
+}
+
+impl RunView {
+    /// The frame shown.
+    pub fn frame(&self) -> Option<&Frame> {
+        self.timeline.get(self.cursor)
+    }
+
+    /// True when the cursor is on the newest frame (or there is none).
+    pub fn at_end(&self) -> bool {
+        self.cursor + 1 >= self.timeline.len()
+    }
+
+    /// One letter per frame of the timeline: `S` start, `L` latent, `R` refresh, `E` edit.
+    pub fn kinds(&self) -> String {
+        self.timeline.iter().map(|f| kind_letter(f.kind)).collect()
+    }
+
+    /// The chart of the timeline up to the frame shown.
+    pub fn chart(&self) -> Chart {
+        let end = (self.cursor + 1).min(self.timeline.len());
+        Chart::from_frames(&self.timeline[..end])
+    }
+
+    /// Timeline positions of the latent frames of the cycle the shown frame belongs to (the
+    /// scratch paper's pages), up to the frame shown; a refresh frame shows the n latent frames that
+    /// led to it.
+    pub fn cycle_latents(&self) -> Vec<usize> {
+        let Some(mut k) = Some(self.cursor).filter(|&c| c < self.timeline.len()) else { return Vec::new() };
+        if self.timeline[k].kind == FrameKind::Refresh {
+            let Some(before) = k.checked_sub(1) else { return Vec::new() };
+            k = before;
+        }
+        let mut out = Vec::new();
+        while self.timeline[k].kind == FrameKind::Latent {
+            out.push(k);
+            let Some(before) = k.checked_sub(1) else { break };
+            k = before;
+        }
+        out.reverse();
+        out
+    }
+
+    fn push(&mut self, frame: Frame) {
+        if self.timeline.last().is_some_and(|last| frame.index <= last.index) {
+            self.timeline.retain(|f| f.index < frame.index);
+        }
+        self.timeline.push(frame);
+        if self.timeline.len() > MAX_TIMELINE {
+            let extra = self.timeline.len() - MAX_TIMELINE;
+            self.timeline.drain(..extra);
+        }
+        self.cursor = self.timeline.len() - 1;
+    }
 }
 
 /// The page's state.
@@ -67,8 +143,22 @@ pub struct RunView {
 pub struct Playground {
     pub worker: WorkerStatus,
     pub model: ModelStatus,
+    /// The bundled model chosen (index into [`BUNDLED_MODELS`]).
+    pub model_index: usize,
+    /// The chosen model's card (JSON), once fetched.
+    pub card: Option<String>,
+    /// The puzzle of the current (or next) run.
+    pub puzzle: Option<PuzzleSource>,
     pub run: RunView,
     pub playing: bool,
+    pub keep_thinking: bool,
+    pub stop_on_halt: bool,
+    /// Delay between frames while playing.
+    pub delay_ms: u32,
+    /// A run must be started when the model is ready.
+    need_start: bool,
+    /// A step the user asked for, sent when nothing is in flight.
+    pending_step: Option<Unit>,
     /// The model waiting to be sent.
     pending_model: Option<ModelSource>,
     /// The request whose final answer we wait for, if any.
@@ -91,22 +181,76 @@ fn kind_letter(kind: FrameKind) -> char {
     }
 }
 
+/// True when a frame closes a supervision step whose halting head says "done".
+pub fn halts_here(frame: &Frame) -> bool {
+    frame.ends_step && frame.halt_probability.is_some_and(|p| p > 0.5)
+}
+
 impl Playground {
+    /// A page that will run the first bundled model on its first sample.
     pub fn new() -> Self {
+        let puzzle = BUNDLED_MODELS
+            .first()
+            .and_then(default_sample)
+            .map(|s| PuzzleSource::Sudoku { text: s.puzzle, solution: s.solution });
         Playground {
             worker: WorkerStatus::Starting,
             model: ModelStatus::Fetching,
+            model_index: 0,
+            card: None,
+            puzzle,
             run: RunView::default(),
             playing: true,
+            keep_thinking: false,
+            stop_on_halt: false,
+            delay_ms: DEFAULT_DELAY_MS,
+            need_start: true,
+            pending_step: None,
             pending_model: None,
             in_flight: None,
             next_id: 1,
         }
     }
 
-    /// After a worker restart: the model must be sent again (the caller fetches it again).
+    /// After a worker restart: the model must be fetched and sent again, and the run restarted;
+    /// the choices (model, puzzle, settings) stay.
     pub fn restarted(&self) -> Self {
-        Playground { playing: self.playing, ..Self::new() }
+        Playground {
+            model_index: self.model_index,
+            puzzle: self.puzzle.clone(),
+            playing: true,
+            keep_thinking: self.keep_thinking,
+            stop_on_halt: self.stop_on_halt,
+            delay_ms: self.delay_ms,
+            ..Self::new()
+        }
+    }
+
+    /// The chosen bundled model.
+    pub fn bundled(&self) -> Option<&'static BundledModel> {
+        BUNDLED_MODELS.get(self.model_index)
+    }
+
+    /// True while a request is waiting for its answer.
+    pub fn busy(&self) -> bool {
+        self.in_flight.is_some() || self.pending_model.is_some() || self.pending_step.is_some()
+    }
+
+    /// True when more frames can be asked for at the end of the timeline.
+    pub fn can_advance(&self) -> bool {
+        self.run.info.is_some()
+            && self.run.error.is_none()
+            && !self.need_start
+            && (self.keep_thinking || self.run.finished != Some(DoneReason::MaxSteps))
+    }
+
+    /// True when the page should send a [`PageEvent::Tick`] in [`Playground::delay_ms`].
+    pub fn wants_tick(&self) -> bool {
+        self.playing
+            && self.in_flight.is_none()
+            && self.run.info.is_some()
+            && !self.need_start
+            && (!self.run.at_end() || self.can_advance())
     }
 
     fn id(&mut self) -> u32 {
@@ -120,53 +264,144 @@ impl Playground {
         matches!(self.worker, WorkerStatus::Answered { .. })
     }
 
-    /// The request that sends the pending model, when the worker is ready for it.
-    fn send_model(&mut self) -> Option<WorkerInput> {
+    fn advance(&mut self, unit: Unit) -> WorkerInput {
+        WorkerInput::Advance {
+            id: self.id(),
+            unit,
+            count: 1,
+            stop_on_halt: self.stop_on_halt,
+            keep_thinking: self.keep_thinking,
+        }
+    }
+
+    /// The next request, when nothing is in flight: the pending model, then a run start, then a
+    /// pending step.
+    fn next_request(&mut self) -> Option<WorkerInput> {
         if !self.probe_answered() || self.in_flight.is_some() {
             return None;
         }
-        let model = self.pending_model.take()?;
-        self.model = ModelStatus::Loading;
-        Some(WorkerInput::LoadModel { id: self.id(), model })
-    }
-
-    fn start_run(&mut self) -> Option<WorkerInput> {
-        let text = first_line(SAMPLES_4X4)?.to_string();
-        let solution = first_line(SOLUTIONS_4X4).map(str::to_string);
-        self.run = RunView::default();
-        Some(WorkerInput::StartRun { id: self.id(), puzzle: PuzzleSource::Sudoku { text, solution } })
-    }
-
-    /// The next `Advance`, when playing and nothing is in flight.
-    fn next_advance(&mut self) -> Option<WorkerInput> {
-        if !self.playing || self.in_flight.is_some() || self.run.finished.is_some() || self.run.info.is_none() {
+        if let Some(model) = self.pending_model.take() {
+            self.model = ModelStatus::Loading;
+            return Some(WorkerInput::LoadModel { id: self.id(), model });
+        }
+        if !matches!(self.model, ModelStatus::Loaded(_)) {
             return None;
         }
-        Some(WorkerInput::Advance {
-            id: self.id(),
-            unit: Unit::Refresh,
-            count: 1,
-            stop_on_halt: false,
-            keep_thinking: false,
-        })
+        if self.need_start
+            && let Some(puzzle) = self.puzzle.clone()
+        {
+            self.need_start = false;
+            self.pending_step = None;
+            self.run = RunView::default();
+            return Some(WorkerInput::StartRun { id: self.id(), puzzle });
+        }
+        let unit = self.pending_step.take()?;
+        self.can_advance().then(|| self.advance(unit))
     }
 
     /// Updates the state for `event` and returns the requests to send.
     pub fn on(&mut self, event: PageEvent) -> Vec<WorkerInput> {
         let mut send = Vec::new();
         match event {
+            PageEvent::Worker(event) => {
+                self.on_worker(event, &mut send);
+                return send;
+            }
+            PageEvent::ModelChosen(index) => {
+                let Some(model) = BUNDLED_MODELS.get(index) else { return send };
+                if index == self.model_index && !matches!(self.model, ModelStatus::Failed(_)) {
+                    return send;
+                }
+                self.model_index = index;
+                self.model = ModelStatus::Fetching;
+                self.card = None;
+                self.pending_model = None;
+                self.pending_step = None;
+                self.run = RunView::default();
+                self.puzzle =
+                    default_sample(model).map(|s| PuzzleSource::Sudoku { text: s.puzzle, solution: s.solution });
+                self.need_start = true;
+                self.playing = true;
+            }
             PageEvent::ModelFetched(model) => {
+                // A late answer for a model the user has since switched away from.
+                if self.bundled().is_none_or(|b| b.name != model.name) {
+                    return send;
+                }
                 self.model = ModelStatus::Fetched;
+                self.card = model.card.clone();
                 self.pending_model = Some(model);
-                send.extend(self.send_model());
             }
             PageEvent::FetchFailed(message) => self.model = ModelStatus::Failed(message),
-            PageEvent::TogglePlay => {
-                self.playing = !self.playing;
-                send.extend(self.next_advance());
+            PageEvent::RunPuzzle(puzzle) => {
+                self.puzzle = Some(puzzle);
+                self.need_start = true;
+                self.playing = true;
+                self.run.error = None;
             }
-            PageEvent::Worker(event) => self.on_worker(event, &mut send),
+            PageEvent::TogglePlay => {
+                if self.playing {
+                    self.playing = false;
+                } else {
+                    self.playing = !self.run.at_end() || self.can_advance();
+                }
+            }
+            PageEvent::Tick => {
+                if !self.playing {
+                    return send;
+                }
+                if !self.run.at_end() {
+                    self.run.cursor += 1;
+                    if self.stop_on_halt && self.run.frame().is_some_and(halts_here) {
+                        self.playing = false;
+                    }
+                } else if self.in_flight.is_none() && self.probe_answered() {
+                    if self.can_advance() {
+                        send.push(self.advance(Unit::Application));
+                    } else {
+                        self.playing = false;
+                    }
+                }
+                return send;
+            }
+            PageEvent::StepApplication => {
+                self.playing = false;
+                if !self.run.at_end() {
+                    self.run.cursor += 1;
+                } else {
+                    self.pending_step = Some(Unit::Application);
+                }
+            }
+            PageEvent::StepRefresh => {
+                self.playing = false;
+                let next =
+                    self.run.timeline.iter().skip(self.run.cursor + 1).position(|f| f.kind == FrameKind::Refresh);
+                match next {
+                    Some(offset) => self.run.cursor += offset + 1,
+                    None => {
+                        self.run.cursor = self.run.timeline.len().saturating_sub(1);
+                        self.pending_step = Some(Unit::Refresh);
+                    }
+                }
+            }
+            PageEvent::StepBack => {
+                self.playing = false;
+                self.run.cursor = self.run.cursor.saturating_sub(1);
+            }
+            PageEvent::Seek(position) => {
+                self.playing = false;
+                self.run.cursor = position.min(self.run.timeline.len().saturating_sub(1));
+            }
+            PageEvent::Reset => {
+                self.playing = false;
+                self.need_start = true;
+                self.run.error = None;
+            }
+            PageEvent::SetKeepThinking(on) => self.keep_thinking = on,
+            PageEvent::SetStopOnHalt(on) => self.stop_on_halt = on,
+            PageEvent::SetDelay(ms) => self.delay_ms = ms,
         }
+        send.extend(self.next_request());
         send
     }
 
@@ -179,55 +414,64 @@ impl Playground {
                 return;
             }
         };
+        let flight = self.in_flight;
+        let current = |id: u32| flight == Some(id);
         match output {
             WorkerOutput::Ready | WorkerOutput::Probe { .. } => {
                 let (next, request) = self.worker.next(WorkerEvent::Output(output));
                 self.worker = next;
                 send.extend(request);
-                send.extend(self.send_model());
             }
             WorkerOutput::Error { id: None, .. } | WorkerOutput::Error { fatal: true, .. } => {
                 self.playing = false;
                 self.worker = self.worker.next(WorkerEvent::Output(output)).0;
+                return;
             }
             WorkerOutput::Error { id: Some(id), message, .. } => {
-                if self.in_flight == Some(id) {
-                    self.in_flight = None;
+                if !current(id) {
+                    return;
                 }
+                self.in_flight = None;
                 self.playing = false;
                 match self.model {
                     ModelStatus::Loading => self.model = ModelStatus::Failed(message),
                     _ => self.run.error = Some(message),
                 }
             }
-            WorkerOutput::ModelLoaded { info, .. } => self.model = ModelStatus::Loaded(Box::new(info)),
-            WorkerOutput::RunStarted { run, .. } => self.run.info = Some(run),
-            WorkerOutput::Frame { frame, .. } => {
-                self.run.frames += 1;
-                self.run.kinds.push(kind_letter(frame.kind));
-                self.run.frame = Some(*frame);
+            WorkerOutput::ModelLoaded { id, info } => {
+                if current(id) {
+                    self.model = ModelStatus::Loaded(Box::new(info));
+                }
+                return;
+            }
+            WorkerOutput::RunStarted { id, run } => {
+                if current(id) {
+                    self.run.info = Some(run);
+                }
+                return;
+            }
+            WorkerOutput::Frame { id, frame } => {
+                if current(id) {
+                    self.run.finished = None;
+                    self.run.push(*frame);
+                }
+                return;
             }
             WorkerOutput::Done { id, reason, ms_per_application, .. } => {
-                if self.in_flight == Some(id) {
-                    self.in_flight = None;
+                if !current(id) {
+                    return;
                 }
+                self.in_flight = None;
                 if ms_per_application.is_some() {
                     self.run.ms_per_application = ms_per_application;
                 }
-                match reason {
-                    DoneReason::MaxSteps | DoneReason::Halted => {
-                        self.run.finished = Some(reason);
-                        self.playing = false;
-                    }
-                    _ => {}
-                }
-                if matches!(self.model, ModelStatus::Loaded(_)) && self.run.info.is_none() {
-                    send.extend(self.start_run());
-                } else {
-                    send.extend(self.next_advance());
+                if let DoneReason::MaxSteps | DoneReason::Halted = reason {
+                    self.run.finished = Some(reason);
+                    self.playing = false;
                 }
             }
         }
+        send.extend(self.next_request());
     }
 
     /// One line about the run for the page.
@@ -241,36 +485,27 @@ impl Playground {
             ModelStatus::Failed(m) => return m.clone(),
             ModelStatus::Loaded(info) => info,
         };
-        let Some(frame) = &self.run.frame else { return format!("Model {} loaded; starting…", model.name) };
+        let Some(frame) = self.run.frame() else { return format!("Model {} loaded; starting…", model.name) };
         let place = match frame.kind {
-            FrameKind::Start => "start".to_string(),
+            FrameKind::Start => "start (before any network application)".to_string(),
             FrameKind::Latent => {
-                format!("step {}, cycle {}: latent update {}", frame.step, frame.cycle, frame.latent)
+                format!("step {}, cycle {}: latent update {} of z", frame.step, frame.cycle, frame.latent)
             }
-            FrameKind::Refresh => format!("step {}, cycle {}: answer refresh", frame.step, frame.cycle),
+            FrameKind::Refresh => format!("step {}, cycle {}: answer refresh of y", frame.step, frame.cycle),
             FrameKind::Edit => format!("step {}: input edited", frame.step),
         };
+        let position = format!(" · frame {} of {}", self.run.cursor + 1, self.run.timeline.len());
         let halt = frame.halt_probability.map(|p| format!(" · halt probability {p:.2}")).unwrap_or_default();
         let speed = self.run.ms_per_application.map(|ms| format!(" · {ms:.2} ms per application")).unwrap_or_default();
-        let end = match self.run.finished {
-            Some(DoneReason::MaxSteps) => " · done (all supervision steps)",
-            Some(DoneReason::Halted) => " · done (the halting head stopped it)",
+        let end = match (self.run.at_end(), self.run.finished) {
+            (true, Some(DoneReason::MaxSteps)) if self.keep_thinking => {
+                " · done (all supervision steps; play to keep thinking)"
+            }
+            (true, Some(DoneReason::MaxSteps)) => " · done (all supervision steps)",
+            (true, Some(DoneReason::Halted)) => " · done (the halting head stopped it)",
             _ => "",
         };
-        format!("{place}{halt}{speed}{end}")
-    }
-}
-
-/// The model source for the bundled Sudoku model.
-pub fn bundled_model(bytes: Vec<u8>, card: Option<String>) -> ModelSource {
-    ModelSource {
-        name: "sudoku4".into(),
-        bytes,
-        card,
-        all_config_yaml: None,
-        identifiers: None,
-        domain: Some(Domain::Sudoku),
-        seq_len: Some(16),
+        format!("{place}{position}{halt}{speed}{end}")
     }
 }
 
@@ -279,76 +514,205 @@ mod tests {
     use super::*;
     use crate::engine::Session;
 
-    fn model_bytes() -> (Vec<u8>, String) {
+    fn model_source(index: usize) -> ModelSource {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/models/");
-        let bytes = std::fs::read(format!("{root}sudoku4.safetensors")).unwrap();
-        let card = std::fs::read_to_string(format!("{root}sudoku4.json")).unwrap();
-        (bytes, card)
+        let m = BUNDLED_MODELS[index];
+        let bytes = std::fs::read(format!("{root}{}.safetensors", m.name)).unwrap();
+        let card = std::fs::read_to_string(format!("{root}{}.json", m.name)).unwrap();
+        m.source(bytes, Some(card))
     }
 
-    /// Drives the page state against a real session, as the worker would, until nothing is sent.
-    #[test]
-    fn page_runs_the_bundled_sample_to_the_end() {
-        let mut page = Playground::new();
-        let mut session = Session::new();
-        let (bytes, card) = model_bytes();
-        let mut queue = page.on(PageEvent::ModelFetched(bundled_model(bytes, Some(card))));
-        assert!(queue.is_empty(), "nothing is sent before the worker is ready");
-        let mut outputs = vec![WorkerOutput::Ready];
-        let mut rounds = 0;
-        while !outputs.is_empty() || !queue.is_empty() {
-            rounds += 1;
-            assert!(rounds < 1000);
-            for out in std::mem::take(&mut outputs) {
-                queue.extend(page.on(PageEvent::Worker(WorkerEvent::Output(out))));
-            }
-            for input in std::mem::take(&mut queue) {
-                outputs.extend(session.handle_all(input, &|| 0.0));
+    /// A page and a worker session talking to each other.
+    struct Harness {
+        page: Playground,
+        session: Session,
+        queue: Vec<WorkerInput>,
+        outputs: Vec<WorkerOutput>,
+        ticks: usize,
+    }
+
+    impl Harness {
+        fn new() -> Self {
+            Harness {
+                page: Playground::new(),
+                session: Session::new(),
+                queue: Vec::new(),
+                outputs: vec![WorkerOutput::Ready],
+                ticks: 0,
             }
         }
-        assert_eq!(page.run.error, None);
-        assert_eq!(page.run.finished, Some(DoneReason::MaxSteps));
-        // sudoku4: T = 2 cycles of n = 2 latent updates, 8 supervision steps.
-        assert_eq!(page.run.kinds, format!("S{}", "LLR".repeat(16)));
-        let frame = page.run.frame.as_ref().unwrap();
-        assert_eq!(frame.answer_text(), first_line(SOLUTIONS_4X4).unwrap());
-        assert!(page.status_line().contains("done"), "{}", page.status_line());
+
+        fn event(&mut self, e: PageEvent) {
+            let sent = self.page.on(e);
+            self.queue.extend(sent);
+        }
+
+        /// Delivers messages until nothing moves; ticks while the page wants them (at most `max_ticks`).
+        fn settle(&mut self, max_ticks: usize) {
+            let mut rounds = 0;
+            loop {
+                rounds += 1;
+                assert!(rounds < 10_000);
+                if self.outputs.is_empty() && self.queue.is_empty() {
+                    if self.page.wants_tick() && self.ticks < max_ticks {
+                        self.ticks += 1;
+                        self.event(PageEvent::Tick);
+                        continue;
+                    }
+                    break;
+                }
+                for out in std::mem::take(&mut self.outputs) {
+                    self.event(PageEvent::Worker(WorkerEvent::Output(out)));
+                }
+                for input in std::mem::take(&mut self.queue) {
+                    self.outputs.extend(self.session.handle_all(input, &|| 0.0));
+                }
+            }
+        }
+    }
+
+    fn solution_of(page: &Playground) -> String {
+        match &page.puzzle {
+            Some(PuzzleSource::Sudoku { solution: Some(s), .. }) => s.clone(),
+            other => panic!("no known solution: {other:?}"),
+        }
     }
 
     #[test]
-    fn pause_stops_asking_and_play_resumes() {
+    fn page_runs_the_bundled_sample_to_the_end() {
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        assert!(h.queue.is_empty(), "nothing is sent before the worker is ready");
+        h.settle(usize::MAX);
+        let page = &h.page;
+        assert_eq!(page.run.error, None);
+        assert_eq!(page.run.finished, Some(DoneReason::MaxSteps));
+        assert!(!page.playing && !page.wants_tick());
+        // sudoku4: T = 2 cycles of n = 2 latent updates, 8 supervision steps.
+        assert_eq!(page.run.kinds(), format!("S{}", "LLR".repeat(16)));
+        assert_eq!(h.ticks, 48, "one tick per network application");
+        assert_eq!(page.run.frame().unwrap().answer_text(), solution_of(page));
+        assert!(page.status_line().contains("done"), "{}", page.status_line());
+        assert_eq!(page.run.chart().points().len(), 8, "one chart point per supervision step");
+    }
+
+    #[test]
+    fn steps_scrubbing_and_replay() {
+        let mut h = Harness::new();
+        h.event(PageEvent::TogglePlay);
+        assert!(!h.page.playing);
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.kinds(), "S", "paused: only the start frame");
+        h.event(PageEvent::StepApplication);
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SL");
+        h.event(PageEvent::StepRefresh);
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SLLR");
+        assert_eq!(h.page.run.cycle_latents().len(), 2, "a refresh shows the n latent frames before it");
+        h.event(PageEvent::StepRefresh);
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SLLRLLR");
+        assert_eq!(h.page.run.chart().points().len(), 1, "T = 2 refreshes end step 1");
+        // Back and forth over received frames sends nothing.
+        h.event(PageEvent::StepBack);
+        assert!(h.queue.is_empty());
+        assert_eq!(h.page.run.cursor, 5);
+        assert_eq!(h.page.run.chart().points().len(), 0, "the chart follows the cursor");
+        h.event(PageEvent::Seek(1));
+        assert_eq!(h.page.run.frame().unwrap().kind, FrameKind::Latent);
+        h.event(PageEvent::StepRefresh);
+        assert!(h.queue.is_empty(), "the next refresh was already received");
+        assert_eq!(h.page.run.cursor, 3);
+        h.event(PageEvent::Seek(99));
+        assert_eq!(h.page.run.cursor, 6);
+        // Playing from a past position replays, then asks for more at the end.
+        h.event(PageEvent::Seek(0));
+        h.event(PageEvent::TogglePlay);
+        assert!(h.page.wants_tick());
+        h.event(PageEvent::Tick);
+        assert!(h.queue.is_empty(), "replayed");
+        h.settle(10);
+        // The tick above and five of these replay frames 1 to 6; the other five ask for new frames.
+        assert_eq!(h.page.run.timeline.len(), 7 + 5);
+        // Reset starts over, paused.
+        h.event(PageEvent::Reset);
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.kinds(), "S");
+        assert!(!h.page.playing);
+    }
+
+    #[test]
+    fn keep_thinking_and_stop_on_halt() {
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(usize::MAX);
+        let frames = h.page.run.timeline.len();
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+        h.event(PageEvent::TogglePlay);
+        assert!(!h.page.playing, "nothing more to play without keep thinking");
+        h.event(PageEvent::SetKeepThinking(true));
+        h.event(PageEvent::TogglePlay);
+        assert!(h.page.playing);
+        let ticks = h.ticks;
+        h.settle(ticks + 6);
+        assert_eq!(h.page.run.timeline.len(), frames + 6, "keep thinking adds a supervision step");
+        assert_eq!(h.page.run.chart().points().len(), 9);
+        // The solved sample: the halting head says done, so stop-on-halt ends the run at a step end.
+        h.event(PageEvent::SetStopOnHalt(true));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.finished, Some(DoneReason::Halted));
+        assert!(halts_here(h.page.run.frame().unwrap()));
+        assert!(!h.page.playing);
+    }
+
+    #[test]
+    fn switching_models_ignores_late_answers_and_runs_the_new_size() {
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(3);
+        h.event(PageEvent::ModelChosen(1));
+        assert_eq!(h.page.model, ModelStatus::Fetching);
+        assert!(h.page.run.timeline.is_empty());
+        // The old model's fetch answering late is ignored.
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        assert_eq!(h.page.model, ModelStatus::Fetching);
+        h.event(PageEvent::ModelFetched(model_source(1)));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.error, None);
+        let info = h.page.run.info.as_ref().unwrap();
+        assert_eq!((info.rows, info.cols), (6, 6));
+        // sudoku6: T = 2, n = 3, 12 steps.
+        assert_eq!(h.page.run.kinds(), format!("S{}", "LLLR".repeat(24)));
+        assert_eq!(h.page.run.chart().points().len(), 12);
+        assert!(h.page.card.as_deref().unwrap().contains("\"sudoku6\""));
+    }
+
+    #[test]
+    fn bad_puzzles_and_worker_failures_are_reported() {
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(0);
+        h.event(PageEvent::RunPuzzle(PuzzleSource::Sudoku { text: "12".into(), solution: None }));
+        h.settle(usize::MAX);
+        let e = h.page.run.error.clone().unwrap();
+        assert!(e.contains("invalid puzzle"), "{e}");
+        assert_eq!(h.page.status_line(), e);
+        assert!(!h.page.playing && !h.page.wants_tick());
+        h.event(PageEvent::Worker(WorkerEvent::Failed("the worker stopped: boom".into())));
+        assert!(matches!(h.page.worker, WorkerStatus::Failed { fatal: true, .. }));
+        let again = h.page.restarted();
+        assert_eq!(again.model_index, h.page.model_index);
+        assert_eq!(again.puzzle, h.page.puzzle);
+        assert_eq!(again.model, ModelStatus::Fetching);
+    }
+
+    #[test]
+    fn outputs_of_other_requests_are_ignored() {
         let mut page = Playground::new();
-        page.model = ModelStatus::Loaded(Box::new(ModelInfo {
-            name: "m".into(),
-            domain: None,
-            supports: vec![],
-            parameters: 0,
-            config: trm_core::TrmConfig::sudoku_reference(),
-            applications_per_step: 0,
-            identifiers: 0,
-        }));
-        page.run.info = Some(RunInfo {
-            kind: crate::engine::PuzzleKind::Sudoku { side: 4 },
-            rows: 4,
-            cols: 4,
-            h_cycles: 2,
-            l_cycles: 2,
-            halt_max_steps: 8,
-            solution_known: false,
-            history_frames: 16,
-            note: None,
-        });
-        assert!(page.on(PageEvent::TogglePlay).is_empty(), "pausing sends nothing");
-        let done = WorkerOutput::Done {
-            id: 0,
-            reason: DoneReason::Completed,
-            frames: 3,
-            ms_per_application: Some(1.0),
-            steps_done: 0,
-            halted: false,
-        };
-        assert!(page.on(PageEvent::Worker(WorkerEvent::Output(done))).is_empty(), "paused: no next request");
-        let resumed = page.on(PageEvent::TogglePlay);
-        assert!(matches!(resumed[..], [WorkerInput::Advance { unit: Unit::Refresh, count: 1, .. }]), "{resumed:?}");
+        let frame = WorkerOutput::Frame { id: 42, frame: Box::new(crate::view_model::testdata::frame_of(b"1", b"1")) };
+        assert!(page.on(PageEvent::Worker(WorkerEvent::Output(frame))).is_empty());
+        assert!(page.run.timeline.is_empty());
     }
 }

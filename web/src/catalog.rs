@@ -1,0 +1,209 @@
+//! What the page offers: the bundled models and the bundled puzzle samples, as data.
+//!
+//! The page only offers a domain and size when a model for it is in [`BUNDLED_MODELS`]; shipping
+//! another model (say `assets/models/sudoku9.{safetensors,json}`) means adding one line there.
+
+use crate::engine::{Domain, ModelSource, PuzzleKind};
+
+/// A model shipped with the page (trunk copies `assets/models/` to `./models/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundledModel {
+    /// File stem under `assets/models/` and the name shown.
+    pub name: &'static str,
+    /// The puzzles it runs.
+    pub kind: PuzzleKind,
+    /// Shown in the domain/size switch.
+    pub label: &'static str,
+}
+
+/// The bundled models, in the order the switch lists them.
+pub const BUNDLED_MODELS: &[BundledModel] = &[
+    BundledModel { name: "sudoku4", kind: PuzzleKind::Sudoku { side: 4 }, label: "Sudoku 4×4" },
+    BundledModel { name: "sudoku6", kind: PuzzleKind::Sudoku { side: 6 }, label: "Sudoku 6×6" },
+];
+
+impl BundledModel {
+    /// Where the page fetches the checkpoint (relative: works under any sub-path).
+    pub fn model_url(&self) -> String {
+        format!("./models/{}.safetensors", self.name)
+    }
+
+    /// Where the page fetches the model card.
+    pub fn card_url(&self) -> String {
+        format!("./models/{}.json", self.name)
+    }
+
+    /// The request's model for these bytes (and card).
+    pub fn source(&self, bytes: Vec<u8>, card: Option<String>) -> ModelSource {
+        ModelSource {
+            name: self.name.into(),
+            bytes,
+            card,
+            all_config_yaml: None,
+            identifiers: None,
+            domain: Some(self.kind.domain()),
+            seq_len: Some(self.kind.seq_len()),
+        }
+    }
+
+    /// The bundled samples of this model's puzzle kind, easiest tier first.
+    pub fn samples(&self) -> Vec<SampleSet> {
+        samples_for(self.kind)
+    }
+}
+
+/// The puzzle a model starts with: the first sample of its easiest bundled set.
+pub fn default_sample(model: &BundledModel) -> Option<Sample> {
+    model.samples().first().and_then(|set| set.get(0))
+}
+
+/// The index of a bundled model by name.
+pub fn bundled_index(name: &str) -> Option<usize> {
+    BUNDLED_MODELS.iter().position(|m| m.name == name)
+}
+
+/// The domains offered (those with a bundled model), in order, without repeats.
+pub fn offered_domains() -> Vec<Domain> {
+    let mut domains = Vec::new();
+    for m in BUNDLED_MODELS {
+        let d = m.kind.domain();
+        if !domains.contains(&d) {
+            domains.push(d);
+        }
+    }
+    domains
+}
+
+/// One file of bundled samples: a tier of one size, with the solutions line by line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleSet {
+    pub tier: &'static str,
+    pub puzzles: &'static str,
+    pub solutions: &'static str,
+}
+
+/// One puzzle of a sample set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub puzzle: String,
+    pub solution: Option<String>,
+}
+
+/// The puzzle lines of a file (comments and blank lines skipped).
+pub fn puzzle_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+impl SampleSet {
+    /// How many puzzles the set has.
+    pub fn len(&self) -> usize {
+        puzzle_lines(self.puzzles).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `k`-th puzzle and its solution.
+    pub fn get(&self, k: usize) -> Option<Sample> {
+        let puzzle = puzzle_lines(self.puzzles).nth(k)?.to_string();
+        let solution = puzzle_lines(self.solutions).nth(k).map(str::to_string);
+        Some(Sample { puzzle, solution })
+    }
+}
+
+macro_rules! sudoku_set {
+    ($size:literal, $tier:literal) => {
+        SampleSet {
+            tier: $tier,
+            puzzles: include_str!(concat!("../../assets/puzzles/sudoku/samples/", $size, "-", $tier, ".txt")),
+            solutions: include_str!(concat!(
+                "../../assets/puzzles/sudoku/samples/",
+                $size,
+                "-",
+                $tier,
+                ".solutions.txt"
+            )),
+        }
+    };
+}
+
+const SUDOKU4: [SampleSet; 4] = [
+    sudoku_set!("4x4", "easy"),
+    sudoku_set!("4x4", "medium"),
+    sudoku_set!("4x4", "hard"),
+    sudoku_set!("4x4", "extreme"),
+];
+const SUDOKU6: [SampleSet; 4] = [
+    sudoku_set!("6x6", "easy"),
+    sudoku_set!("6x6", "medium"),
+    sudoku_set!("6x6", "hard"),
+    sudoku_set!("6x6", "extreme"),
+];
+const SUDOKU9: [SampleSet; 4] = [
+    sudoku_set!("9x9", "easy"),
+    sudoku_set!("9x9", "medium"),
+    sudoku_set!("9x9", "hard"),
+    sudoku_set!("9x9", "extreme"),
+];
+
+/// The bundled samples of a puzzle kind (empty where none are bundled yet).
+pub fn samples_for(kind: PuzzleKind) -> Vec<SampleSet> {
+    match kind {
+        PuzzleKind::Sudoku { side: 4 } => SUDOKU4.to_vec(),
+        PuzzleKind::Sudoku { side: 6 } => SUDOKU6.to_vec(),
+        PuzzleKind::Sudoku { side: 9 } => SUDOKU9.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trm_puzzles::Sudoku;
+
+    #[test]
+    fn every_bundled_model_is_shipped_with_a_card_that_agrees() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/models/");
+        for m in BUNDLED_MODELS {
+            assert!(std::path::Path::new(&format!("{root}{}.safetensors", m.name)).is_file(), "{}", m.name);
+            let card = std::fs::read_to_string(format!("{root}{}.json", m.name)).unwrap();
+            let card: serde_json::Value = serde_json::from_str(&card).unwrap();
+            assert_eq!(card["name"], m.name);
+            assert_eq!(card["seq_len"].as_u64(), Some(m.kind.seq_len() as u64), "{}", m.name);
+            assert_eq!(card["domain"], "sudoku");
+        }
+        assert_eq!(bundled_index("sudoku6"), Some(1));
+        assert_eq!(bundled_index("sudoku9"), None);
+        assert_eq!(offered_domains(), vec![Domain::Sudoku]);
+    }
+
+    #[test]
+    fn samples_parse_at_the_model_size_and_match_their_solutions() {
+        for m in BUNDLED_MODELS {
+            let PuzzleKind::Sudoku { side } = m.kind else { continue };
+            let sets = m.samples();
+            assert_eq!(sets.len(), 4);
+            for set in sets {
+                assert!(!set.is_empty());
+                for k in 0..set.len() {
+                    let s = set.get(k).unwrap();
+                    let puzzle = Sudoku::parse(&s.puzzle).unwrap();
+                    assert_eq!(puzzle.side(), side);
+                    let solution = Sudoku::parse(s.solution.as_deref().unwrap()).unwrap();
+                    assert!(puzzle.is_solved_by(&solution), "{} {} #{k}", m.name, set.tier);
+                }
+                assert_eq!(set.get(set.len()), None);
+            }
+        }
+    }
+
+    #[test]
+    fn urls_are_relative() {
+        let m = BUNDLED_MODELS[0];
+        assert_eq!(m.model_url(), "./models/sudoku4.safetensors");
+        assert_eq!(m.card_url(), "./models/sudoku4.json");
+        let src = m.source(vec![1], None);
+        assert_eq!((src.domain, src.seq_len), (Some(Domain::Sudoku), Some(16)));
+    }
+}

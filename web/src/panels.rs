@@ -1,0 +1,637 @@
+//! The page's panels: puzzle in, the run (controls, answer, scratch paper, chart), the explainer and
+//! the model card. They render signals and turn clicks into [`PageEvent`]s; what a click means is
+//! decided by [`Playground`] and [`SudokuDraft`] (plain Rust, tested natively).
+
+use leptos::prelude::*;
+use trm_puzzles::sudoku::Tier;
+
+use crate::catalog::BUNDLED_MODELS;
+use crate::engine::{Frame, FrameKind, PuzzleKind};
+use crate::playground::{ModelStatus, PageEvent, Playground, SPEEDS};
+use crate::protocol::{DoneReason, RunInfo};
+use crate::puzzle_input::{KeyOutcome, SudokuDraft, generate};
+use crate::view_model::card::card_view;
+use crate::view_model::chart::{Chart, Series};
+use crate::view_model::grid::{CellView, activity_cells, answer_cells, scratch_cells};
+use crate::view_model::overlay::overlay;
+
+/// A grid of cells (answer, scratch paper, activity, editor).
+fn grid_view(id: &'static str, class: &'static str, label: String, side: usize, cells: Vec<CellView>) -> AnyView {
+    let cells = cells
+        .into_iter()
+        .map(|c| {
+            view! {
+                <div class=c.class role="gridcell" aria-label=c.label style=format!("--level: {:.3}", c.level)>
+                    <span class="sym">{c.text}</span>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div id=id class=format!("grid {class}") role="grid" aria-label=label style=format!("--side: {side}")>
+            {cells}
+        </div>
+    }
+    .into_any()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Puzzle in
+// ---------------------------------------------------------------------------------------------
+
+/// Choosing the puzzle: domain and size (one entry per bundled model), samples, generator, text box
+/// and the click-to-edit grid.
+#[component]
+pub fn PuzzlePanel(
+    state: ReadSignal<Playground>,
+    draft: RwSignal<SudokuDraft>,
+    choose_model: Callback<usize>,
+    on_event: Callback<PageEvent>,
+) -> impl IntoView {
+    let model_index = move || state.with(|s| s.model_index);
+    let tier = RwSignal::new(0usize);
+    let number = RwSignal::new(1usize);
+    let seed_text = RwSignal::new("1".to_string());
+    let gen_tier = RwSignal::new(Tier::Easy);
+    let gen_error = RwSignal::new(None::<String>);
+
+    let run_draft = move || {
+        if let Some(source) = draft.with_untracked(SudokuDraft::source) {
+            on_event.run(PageEvent::RunPuzzle(source));
+        }
+    };
+
+    let sets = move || BUNDLED_MODELS.get(model_index()).map(|m| m.samples()).unwrap_or_default();
+    let load_sample = move |_| {
+        let Some(model) = BUNDLED_MODELS.get(state.with_untracked(|s| s.model_index)) else { return };
+        let sets = model.samples();
+        let Some(set) = sets.get(tier.get_untracked()) else { return };
+        let k = number.get_untracked().saturating_sub(1);
+        let Some(sample) = set.get(k) else { return };
+        let side = model.kind.seq_len().isqrt();
+        let origin = format!("sample {} ({})", k + 1, set.tier);
+        draft.set(SudokuDraft::from_line(side, &sample.puzzle, sample.solution, origin));
+        run_draft();
+    };
+
+    let do_generate = move |_| {
+        let Some(model) = BUNDLED_MODELS.get(state.with_untracked(|s| s.model_index)) else { return };
+        let side = model.kind.seq_len().isqrt();
+        let seed = match seed_text.get_untracked().trim().parse::<u64>() {
+            Ok(seed) => seed,
+            Err(_) => {
+                gen_error.set(Some("the seed must be a whole number from 0 to 18446744073709551615".into()));
+                return;
+            }
+        };
+        match generate(side, seed, gen_tier.get_untracked()) {
+            Ok(d) => {
+                gen_error.set(None);
+                draft.set(d);
+                seed_text.set(seed.wrapping_add(1).to_string());
+                run_draft();
+            }
+            Err(e) => gen_error.set(Some(e)),
+        }
+    };
+
+    let model_options = BUNDLED_MODELS
+        .iter()
+        .enumerate()
+        .map(|(k, m)| view! { <option value=k.to_string()>{m.label}</option> })
+        .collect_view();
+    let tier_options = move || {
+        sets()
+            .into_iter()
+            .enumerate()
+            .map(|(k, s)| view! { <option value=k.to_string()>{s.tier}</option> })
+            .collect_view()
+    };
+    let number_options = move || {
+        let len = sets().get(tier.get()).map_or(0, |s| s.len());
+        (1..=len).map(|k| view! { <option value=k.to_string()>{k}</option> }).collect_view()
+    };
+    let gen_tiers = Tier::ALL.iter().map(|t| view! { <option value=t.name()>{t.name()}</option> }).collect_view();
+
+    let editor = move || {
+        draft.with(|d| {
+            let side = d.side;
+            let boxes = crate::view_model::grid::box_shape(PuzzleKind::Sudoku { side }, side, side);
+            let cells = d
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(k, &v)| {
+                    let (r, c) = (k / side, k % side);
+                    let mut class = String::from("cell");
+                    if v != 0 {
+                        class.push_str(" given");
+                    }
+                    if d.selected == Some(k) {
+                        class.push_str(" selected");
+                    }
+                    if c > 0 && c % boxes.1 == 0 {
+                        class.push_str(" box-left");
+                    }
+                    if r > 0 && r % boxes.0 == 0 {
+                        class.push_str(" box-top");
+                    }
+                    let text = if v == 0 { String::new() } else { v.to_string() };
+                    let label = format!(
+                        "row {}, column {}: {}",
+                        r + 1,
+                        c + 1,
+                        if v == 0 { "empty".to_string() } else { v.to_string() }
+                    );
+                    let selected = if d.selected == Some(k) { "true" } else { "false" };
+                    view! {
+                        <div class=class role="gridcell" aria-label=label aria-selected=selected
+                            on:click=move |_| draft.update(|d| d.select(k))>
+                            {text}
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div id="editor" class="grid sudoku editor" role="grid" tabindex="0"
+                    aria-label="puzzle editor: click a cell or use the arrow keys, type a digit; Delete clears"
+                    style=format!("--side: {side}")
+                    on:keydown=move |ev| {
+                        let mut outcome = KeyOutcome::Ignored;
+                        draft.update(|d| outcome = d.key(&ev.key()));
+                        if outcome != KeyOutcome::Ignored {
+                            ev.prevent_default();
+                            ev.stop_propagation();
+                        }
+                    }>
+                    {cells}
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <section aria-labelledby="puzzle-title" class="panel puzzle">
+            <h2 id="puzzle-title">"1 · Pick a puzzle"</h2>
+            <div class="row">
+                <label for="model-select">"Puzzle type"</label>
+                <select id="model-select" prop:value=move || model_index().to_string()
+                    on:change=move |ev| {
+                        if let Ok(k) = event_target_value(&ev).parse::<usize>() {
+                            choose_model.run(k);
+                        }
+                    }>
+                    {model_options}
+                </select>
+                <span class="muted">"(only the sizes a bundled model solves)"</span>
+            </div>
+            <fieldset class="row">
+                <legend>"Bundled samples"</legend>
+                <label for="sample-tier">"Tier"</label>
+                <select id="sample-tier" prop:value=move || tier.get().to_string()
+                    on:change=move |ev| {
+                        tier.set(event_target_value(&ev).parse().unwrap_or(0));
+                        number.set(1);
+                    }>
+                    {tier_options}
+                </select>
+                <label for="sample-number">"Number"</label>
+                <select id="sample-number" prop:value=move || number.get().to_string()
+                    on:change=move |ev| number.set(event_target_value(&ev).parse().unwrap_or(1))>
+                    {number_options}
+                </select>
+                <button id="load-sample" on:click=load_sample>"Load sample"</button>
+            </fieldset>
+            <fieldset class="row">
+                <legend>"Generate"</legend>
+                <label for="gen-seed">"Seed"</label>
+                <input id="gen-seed" type="text" inputmode="numeric" size="8" prop:value=move || seed_text.get()
+                    on:input=move |ev| seed_text.set(event_target_value(&ev)) />
+                <label for="gen-tier">"Tier"</label>
+                <select id="gen-tier" prop:value=move || gen_tier.get().name().to_string()
+                    on:change=move |ev| {
+                        if let Ok(t) = event_target_value(&ev).parse::<Tier>() {
+                            gen_tier.set(t);
+                        }
+                    }>
+                    {gen_tiers}
+                </select>
+                <button id="generate" on:click=do_generate>"Generate"</button>
+                {move || gen_error.get().map(|e| view! { <p id="gen-error" class="error" role="alert">{e}</p> })}
+            </fieldset>
+            <div class="puzzle-edit">
+                <div class="text-entry">
+                    <label for="puzzle-text">"Type or paste a Sudoku (digits, '.' or '0' for blanks)"</label>
+                    <textarea id="puzzle-text" rows="3" spellcheck="false"
+                        aria-invalid=move || draft.with(|d| if d.error.is_some() { "true" } else { "false" })
+                        aria-describedby="puzzle-error puzzle-origin"
+                        prop:value=move || draft.with(|d| d.text.clone())
+                        on:input=move |ev| draft.update(|d| d.set_text(&event_target_value(&ev)))>
+                    </textarea>
+                    {move || draft.with(|d| d.error.clone()).map(|e| view! {
+                        <p id="puzzle-error" class="error" role="alert">{e}</p>
+                    })}
+                    <p id="puzzle-origin" class="muted">
+                        {move || draft.with(|d| format!(
+                            "{} · {} givens{}",
+                            d.origin,
+                            d.cells.iter().filter(|&&v| v != 0).count(),
+                            if d.solution.is_some() { " · solution known" } else { "" },
+                        ))}
+                    </p>
+                    <button id="run-puzzle" on:click=move |_| run_draft()
+                        disabled=move || draft.with(|d| d.error.is_some())>"Run this puzzle"</button>
+                </div>
+                {editor}
+            </div>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------------
+
+fn finished_text(reason: Option<DoneReason>) -> String {
+    reason.map(|r| format!("{r:?}")).unwrap_or_default()
+}
+
+/// Controls, the answer y, the scratch paper z, the correctness overlay and the chart.
+#[component]
+pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, restart: Callback<()>) -> impl IntoView {
+    let send = move |e: PageEvent| on_event.run(e);
+    let frames = move || state.with(|s| s.run.timeline.len().to_string());
+    let kinds = move || state.with(|s| s.run.kinds());
+    let cursor = move || state.with(|s| s.run.cursor.to_string());
+    let finished = move || state.with(|s| finished_text(s.run.finished));
+    let answer = move || state.with(|s| s.run.frame().map(Frame::answer_text).unwrap_or_default());
+    let playing = move || state.with(|s| s.playing);
+    let busy = move || state.with(|s| s.busy().to_string());
+    let has_run = move || state.with(|s| s.run.info.is_some());
+    let max_pos = move || state.with(|s| s.run.timeline.len().saturating_sub(1).to_string());
+
+    let error = move || {
+        state.with(|s| {
+            if let Some(e) = &s.run.error {
+                return Some(e.clone());
+            }
+            if let ModelStatus::Failed(e) = &s.model {
+                return Some(e.clone());
+            }
+            match &s.worker {
+                crate::app::WorkerStatus::Failed { message, .. } => Some(message.clone()),
+                _ => None,
+            }
+        })
+    };
+
+    let speed_options =
+        SPEEDS.iter().map(|(name, ms)| view! { <option value=ms.to_string()>{*name}</option> }).collect_view();
+
+    view! {
+        <section aria-labelledby="run-title" class="panel run">
+            <h2 id="run-title">"2 · Watch it think"</h2>
+            <div id="run" data-frames=frames data-kinds=kinds data-cursor=cursor data-finished=finished
+                data-answer=answer data-playing=move || playing().to_string() data-busy=busy>
+                <div class="toolbar" role="toolbar" aria-label="run controls">
+                    <button id="play" aria-pressed=move || playing().to_string() disabled=move || !has_run()
+                        aria-keyshortcuts="Space" on:click=move |_| send(PageEvent::TogglePlay)>
+                        {move || if playing() { "❚❚ Pause" } else { "▶ Play" }}
+                    </button>
+                    <button id="step-back" aria-keyshortcuts="ArrowLeft" disabled=move || !has_run()
+                        on:click=move |_| send(PageEvent::StepBack)
+                        title="one frame back (←)">"◀ Back"</button>
+                    <button id="step-app" aria-keyshortcuts="ArrowRight" disabled=move || !has_run()
+                        on:click=move |_| send(PageEvent::StepApplication)
+                        title="one network application (→)">"Step: one application"</button>
+                    <button id="step-refresh" disabled=move || !has_run()
+                        on:click=move |_| send(PageEvent::StepRefresh)
+                        title="to the next answer refresh">"Step: one y refresh"</button>
+                    <button id="reset" disabled=move || !has_run() on:click=move |_| send(PageEvent::Reset)>"↺ Reset"</button>
+                </div>
+                <div class="row">
+                    <label for="scrubber">"Timeline"</label>
+                    <input id="scrubber" type="range" min="0" max=max_pos prop:value=cursor
+                        aria-valuetext=move || state.with(|s| format!("frame {} of {}", s.run.cursor + 1, s.run.timeline.len()))
+                        on:input=move |ev| {
+                            if let Ok(k) = event_target_value(&ev).parse::<usize>() {
+                                send(PageEvent::Seek(k));
+                            }
+                        } />
+                </div>
+                <div class="row settings">
+                    <label for="speed">"Speed"</label>
+                    <select id="speed" prop:value=move || state.with(|s| s.delay_ms.to_string())
+                        on:change=move |ev| {
+                            if let Ok(ms) = event_target_value(&ev).parse::<u32>() {
+                                send(PageEvent::SetDelay(ms));
+                            }
+                        }>
+                        {speed_options}
+                    </select>
+                    <label class="check">
+                        <input id="keep-thinking" type="checkbox" prop:checked=move || state.with(|s| s.keep_thinking)
+                            on:change=move |ev| send(PageEvent::SetKeepThinking(event_target_checked(&ev))) />
+                        "Keep thinking past the trained steps"
+                    </label>
+                    <label class="check">
+                        <input id="stop-on-halt" type="checkbox" prop:checked=move || state.with(|s| s.stop_on_halt)
+                            on:change=move |ev| send(PageEvent::SetStopOnHalt(event_target_checked(&ev))) />
+                        "Stop when the halting head says so"
+                    </label>
+                </div>
+                <p id="run-status" aria-live="polite">{move || state.with(Playground::status_line)}</p>
+                <p class="muted shortcuts">"Keys: Space play/pause · ← back · → one application"</p>
+                {move || error().map(|e| view! {
+                    <div id="run-error" class="error" role="alert">
+                        <p>{e}</p>
+                        <button id="retry" on:click=move |_| restart.run(())>"Retry"</button>
+                    </div>
+                })}
+                <Boards state on_event />
+                <ChartView state />
+            </div>
+        </section>
+    }
+}
+
+/// The answer grid, the scratch paper and the activity map of the frame shown.
+#[component]
+fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl IntoView {
+    move || {
+        state.with(|s| {
+            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else {
+                return view! { <p class="muted">"Waiting for the first frame…"</p> }.into_any();
+            };
+            let RunInfo { kind, rows, cols, .. } = *info;
+            let side = cols;
+            let over = overlay(frame, kind, rows, cols, None).ok();
+            let summary = over.as_ref().map(|o| o.summary()).unwrap_or_default();
+            let answer = grid_view(
+                "run-grid",
+                "sudoku answer",
+                "the model's answer y".into(),
+                side,
+                answer_cells(frame, kind, cols, over.as_ref()),
+            );
+            let scratch = grid_view(
+                "scratch-grid",
+                "sudoku scratch",
+                "the scratch paper z, decoded through the output head".into(),
+                side,
+                scratch_cells(frame, kind, cols),
+            );
+            let latents = s.run.cycle_latents();
+            let moved_frame = match frame.kind {
+                FrameKind::Latent => Some(frame),
+                _ => latents.last().and_then(|&k| s.run.timeline.get(k)),
+            };
+            let activity_label = match moved_frame {
+                Some(f) => format!("how much z moved in latent update {} of step {}, cycle {}", f.latent, f.step, f.cycle),
+                None => "z has not moved yet".to_string(),
+            };
+            let activity = grid_view(
+                "activity-grid",
+                "sudoku heatmap",
+                activity_label.clone(),
+                side,
+                activity_cells(moved_frame.map_or(&[][..], |f| &f.activity[..]), kind, cols),
+            );
+            let shown = s.run.cursor;
+            let strip = latents
+                .iter()
+                .map(|&k| {
+                    let Some(f) = s.run.timeline.get(k) else { return ().into_any() };
+                    let mini = grid_view("", "sudoku mini", format!("z after latent update {}", f.latent), side, scratch_cells(f, kind, cols));
+                    let class = if k == shown { "page current" } else { "page" };
+                    view! {
+                        <button class=class on:click=move |_| on_event.run(PageEvent::Seek(k))
+                            aria-label=format!("show latent update {} (frame {})", f.latent, k + 1)>
+                            {mini}
+                            <span>{format!("z{}", f.latent)}</span>
+                        </button>
+                    }
+                    .into_any()
+                })
+                .collect_view();
+            let changed = frame.changed.iter().filter(|&&c| c == 1).count();
+            let correct = frame.accuracy().map(|a| format!(" · {:.0}% of cells right", a * 100.0)).unwrap_or_default();
+            view! {
+                <div class="boards">
+                    <figure>
+                        {answer}
+                        <figcaption>
+                            <strong>"Answer y"</strong>
+                            " · bold: given · blue: predicted (fainter = less sure) · yellow: changed by this refresh ("
+                            {changed}")"{correct}
+                            <br />
+                            <span id="overlay-summary" class="verdict">{summary}</span>
+                        </figcaption>
+                    </figure>
+                    <figure>
+                        {scratch}
+                        <figcaption><strong>"Scratch paper z"</strong>" decoded through the output head (a probe, not an answer)"</figcaption>
+                    </figure>
+                    <figure>
+                        {activity}
+                        <figcaption><strong>"Activity"</strong>" · "{activity_label}</figcaption>
+                    </figure>
+                </div>
+                <div id="latents" class="latents" aria-label="the latent updates of this cycle">
+                    <span class="muted">{if latents.is_empty() { "No latent update in this cycle yet." } else { "This cycle's latent updates:" }}</span>
+                    {strip}
+                </div>
+            }
+            .into_any()
+        })
+    }
+}
+
+const CHART_W: f32 = 300.0;
+const CHART_H: f32 = 120.0;
+const CHART_LEFT: f32 = 34.0;
+const CHART_TOP: f32 = 8.0;
+
+/// The chart over supervision steps: sigmoid(q_halt), the share of cells changed, and the share
+/// right when the solution is known; one point per completed step.
+#[component]
+fn ChartView(state: ReadSignal<Playground>) -> impl IntoView {
+    move || {
+        state.with(|s| {
+            let chart: Chart = s.run.chart();
+            let max_steps = s.run.info.as_ref().map_or(1, |i| i.halt_max_steps as u32);
+            let points = chart.points().len();
+            let last = chart.points().last().map_or(1, |p| p.step);
+            let span = max_steps.max(last).max(1) as f32;
+            let dots = chart
+                .points()
+                .iter()
+                .filter_map(|p| {
+                    let v = p.halt_probability?;
+                    let x = CHART_W * p.step as f32 / span;
+                    let y = CHART_H * (1.0 - v.clamp(0.0, 1.0));
+                    Some(view! {
+                        <circle class="pt-halt" cx=format!("{x:.1}") cy=format!("{y:.1}") r="3"
+                            data-step=p.step.to_string() />
+                    })
+                })
+                .collect_view();
+            let line = |series| chart.polyline(series, CHART_W, CHART_H, max_steps);
+            let ticks = (1..=span as u32)
+                .filter(|k| span <= 16.0 || k % 2 == 0)
+                .map(|k| {
+                    let x = CHART_W * k as f32 / span;
+                    view! { <text x=format!("{x:.1}") y=format!("{}", CHART_H + 14.0) class="tick">{k}</text> }
+                })
+                .collect_view();
+            let correct_known = chart.values(Series::Correct).iter().any(Option::is_some);
+            let label = format!(
+                "chart over {points} supervision step(s): halting probability {}",
+                chart
+                    .values(Series::Halt)
+                    .iter()
+                    .map(|v| v.map_or("–".into(), |v| format!("{v:.2}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            view! {
+                <figure class="chart">
+                    <svg id="chart" data-points=points.to_string() role="img" aria-label=label
+                        viewBox=format!("0 0 {} {}", CHART_W + CHART_LEFT + 10.0, CHART_H + CHART_TOP + 22.0)>
+                        <g transform=format!("translate({CHART_LEFT},{CHART_TOP})")>
+                            <rect class="frame" x="0" y="0" width=CHART_W.to_string() height=CHART_H.to_string() />
+                            <line class="threshold" x1="0" x2=CHART_W.to_string()
+                                y1=(CHART_H / 2.0).to_string() y2=(CHART_H / 2.0).to_string() />
+                            <text class="tick" x="-6" y="4" text-anchor="end">"1"</text>
+                            <text class="tick" x="-6" y=(CHART_H / 2.0 + 4.0).to_string() text-anchor="end">"0.5"</text>
+                            <text class="tick" x="-6" y=(CHART_H + 4.0).to_string() text-anchor="end">"0"</text>
+                            {ticks}
+                            <polyline class="line-changed" points=line(Series::Changed) />
+                            <polyline class="line-correct" points=line(Series::Correct) />
+                            <polyline class="line-halt" points=line(Series::Halt) />
+                            {dots}
+                        </g>
+                    </svg>
+                    <figcaption>
+                        <span class="key key-halt">"sigmoid(q_halt): the halting head's belief it is done (halts above 0.5)"</span>
+                        <span class="key key-changed">"share of cells the step changed"</span>
+                        {correct_known.then(|| view! { <span class="key key-correct">"share of cells right"</span> })}
+                        <span class="muted">" · x: supervision step"</span>
+                    </figcaption>
+                </figure>
+            }
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explainer and model card
+// ---------------------------------------------------------------------------------------------
+
+/// What TRM does, in a few paragraphs.
+#[component]
+pub fn Explainer() -> impl IntoView {
+    view! {
+        <section aria-labelledby="explainer-title" class="panel explainer">
+            <h2 id="explainer-title">"How TRM thinks"</h2>
+            <p>
+                "A Tiny Recursive Model is one small network applied over and over. It keeps three things: "
+                <strong>"x"</strong>", the puzzle as given (embedded once, never changed); "
+                <strong>"y"</strong>", its current answer (a vector per cell that the output head turns into a digit); and "
+                <strong>"z"</strong>", a latent \"scratch paper\" of the same shape that is never shown as output."
+            </p>
+            <p>
+                "One cycle updates z n times from x, y and z (the " <em>"latent updates"</em>
+                "), then refreshes y once from y and z (the " <em>"answer refresh"</em>
+                "). T cycles make a " <em>"supervision step"</em>
+                "; during training, each step was graded and the answer carried over to the next. "
+                "After each step a " <strong>"halting head"</strong>
+                " reads the state and outputs q_halt; sigmoid(q_halt) above 0.5 means the model believes its answer is final. "
+                "The page runs the number of steps the model was trained for, or stops at the halting head's word when you ask it to."
+            </p>
+            <p>
+                "The middle grid decodes z through the same output head that decodes y. That is only a probe: z was never "
+                "trained to be read that way, so its digits show which way each cell leans, not a draft answer, and a "
+                "confident-looking digit in z can mean nothing. The activity map is more direct: it shows how much z changed "
+                "at each cell in one latent update, relative to its size."
+            </p>
+        </section>
+    }
+}
+
+/// The loaded model's card: parameters, architecture, how it was trained, measured accuracy.
+#[component]
+pub fn ModelCard(state: ReadSignal<Playground>) -> impl IntoView {
+    move || {
+        state.with(|s| {
+            let ModelStatus::Loaded(info) = &s.model else { return ().into_any() };
+            let card = s.card.as_deref().map(card_view);
+            let body = match card {
+                None => view! { <p class="muted">"This model has no card."</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+                Some(Ok(card)) => {
+                    let arch = card
+                        .arch
+                        .into_iter()
+                        .map(|(k, v)| view! { <tr><th scope="row">{k}</th><td>{v}</td></tr> })
+                        .collect_view();
+                    let training = card
+                        .training
+                        .into_iter()
+                        .map(|(k, v)| view! { <tr><th scope="row">{k}</th><td class="wrap">{v}</td></tr> })
+                        .collect_view();
+                    let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
+                    let accuracy = card
+                        .accuracy
+                        .into_iter()
+                        .map(|a| {
+                            let steps = a.by_step.iter().map(|v| format!("{:.0}", v * 100.0)).collect::<Vec<_>>().join(" · ");
+                            view! {
+                                <tr>
+                                    <td class="wrap">{a.set}</td>
+                                    <td>{a.count.map(|c| c.to_string()).unwrap_or_default()}</td>
+                                    <td>{pct(a.exact)}</td>
+                                    <td>{pct(a.cell)}</td>
+                                    <td class="wrap">{steps}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <h3>"Measured accuracy"</h3>
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr><th scope="col">"Set"</th><th scope="col">"Puzzles"</th><th scope="col">"Exact"</th>
+                                    <th scope="col">"Cells"</th><th scope="col">"Exact % after each step"</th></tr></thead>
+                                <tbody>{accuracy}</tbody>
+                            </table>
+                        </div>
+                        <details>
+                            <summary>"How it was trained"</summary>
+                            <div class="table-wrap"><table><tbody>{training}</tbody></table></div>
+                        </details>
+                        <details>
+                            <summary>"Architecture (official field names)"</summary>
+                            <div class="table-wrap"><table><tbody>{arch}</tbody></table></div>
+                        </details>
+                    }
+                    .into_any()
+                }
+            };
+            let c = &info.config;
+            view! {
+                <section aria-labelledby="card-title" class="panel card" id="model-card">
+                    <h2 id="card-title">{format!("Model card: {}", info.name)}</h2>
+                    <p>
+                        {format!(
+                            "{} parameters · T = {} cycles of n = {} latent updates ({} network applications per supervision step) · {} supervision steps · hidden size {}",
+                            info.parameters, c.h_cycles, c.l_cycles, info.applications_per_step, c.halt_max_steps, c.hidden_size
+                        )}
+                    </p>
+                    {body}
+                </section>
+            }
+            .into_any()
+        })
+    }
+}
