@@ -113,12 +113,12 @@ pub fn PuzzlePanel(
     };
     let gen_tiers = Tier::ALL.iter().map(|t| view! { <option value=t.name()>{t.name()}</option> }).collect_view();
 
-    let editor = move || {
+    // The grid element stays (it keeps the keyboard focus); only its cells are redrawn.
+    let editor_cells = move || {
         draft.with(|d| {
             let side = d.side;
             let boxes = crate::view_model::grid::box_shape(PuzzleKind::Sudoku { side }, side, side);
-            let cells = d
-                .cells
+            d.cells
                 .iter()
                 .enumerate()
                 .map(|(k, &v)| {
@@ -151,23 +151,23 @@ pub fn PuzzlePanel(
                         </div>
                     }
                 })
-                .collect_view();
-            view! {
-                <div id="editor" class="grid sudoku editor" role="grid" tabindex="0"
-                    aria-label="puzzle editor: click a cell or use the arrow keys, type a digit; Delete clears"
-                    style=format!("--side: {side}")
-                    on:keydown=move |ev| {
-                        let mut outcome = KeyOutcome::Ignored;
-                        draft.update(|d| outcome = d.key(&ev.key()));
-                        if outcome != KeyOutcome::Ignored {
-                            ev.prevent_default();
-                            ev.stop_propagation();
-                        }
-                    }>
-                    {cells}
-                </div>
-            }
+                .collect_view()
         })
+    };
+    let editor = view! {
+        <div id="editor" class="grid sudoku editor" role="grid" tabindex="0"
+            aria-label="puzzle editor: click a cell or use the arrow keys, type a digit; Delete clears"
+            style=move || format!("--side: {}", draft.with(|d| d.side))
+            on:keydown=move |ev| {
+                let mut outcome = KeyOutcome::Ignored;
+                draft.update(|d| outcome = d.key(&ev.key()));
+                if outcome != KeyOutcome::Ignored {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                }
+            }>
+            {editor_cells}
+        </div>
     };
 
     view! {

@@ -1,11 +1,15 @@
 // End-to-end test of the built playground (dist/) in headless Chromium, driven by playwright-core.
 //
-// Serves dist/ on 127.0.0.1 under a sub-path (as a static host would), opens it, and checks:
-// both grids render, the Web Worker answers with a candle result that this script recomputes,
-// the page fetches the bundled 4×4 Sudoku model and runs it on the first bundled sample (n latent
-// frames then a refresh frame, repeatedly, ending in the sample's solution), the browser console
-// shows no errors, nothing is requested outside the sub-path, and the worker reports bad requests,
-// a truncated model and panics as messages. Saves a screenshot.
+// Serves dist/ on 127.0.0.1 under a sub-path (as a static host would), opens it, and checks: the
+// Web Worker answers with a candle result that this script recomputes; the page fetches the bundled
+// 4×4 Sudoku model and runs it on the first bundled sample (n latent frames then a refresh frame,
+// repeatedly, ending in the sample's solution) with one chart point per supervision step; the run
+// controls (reset, one application, one refresh, keyboard space / arrows, keep thinking with
+// stop-on-halt); puzzles in (an invalid string shows an error and keeps the text, click-to-edit,
+// the seeded generator); switching to the 6×6 model and running it; no horizontal scroll at 375 px;
+// a truncated checkpoint shows an error with a working retry; the browser console shows no errors;
+// nothing is requested outside the sub-path; the worker reports bad requests, a truncated model
+// and panics as messages. Saves screenshots.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
 // Run by `cargo xtask test`; by hand: `DIST=dist OUT_DIR=target/e2e node web/tests/e2e/e2e.mjs`.
@@ -27,7 +31,19 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const firstLine = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
   .map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
 const RUN_SOLUTION = firstLine('assets/puzzles/sudoku/samples/4x4-easy.solutions.txt');
-const RUN_KINDS = 'S' + 'LLR'.repeat(2 * 8);
+const card = (name) => JSON.parse(fs.readFileSync(path.join(ROOT, `assets/models/${name}.json`), 'utf8'));
+// The frame letters of a whole run: per supervision step, T cycles of n latent frames and a refresh.
+const runKinds = (name) => {
+  const a = card(name).arch;
+  return 'S' + ('L'.repeat(a.L_cycles) + 'R').repeat(a.H_cycles * a.halt_max_steps);
+};
+const RUN_KINDS = runKinds('sudoku4');
+const STEPS4 = card('sudoku4').arch.halt_max_steps;
+const RUN6_SOLUTION = firstLine('assets/puzzles/sudoku/samples/6x6-easy.solutions.txt');
+const RUN6_KINDS = runKinds('sudoku6');
+const STEPS6 = card('sudoku6').arch.halt_max_steps;
+const diffCells = (got, want) => [...want].map((c, k) => (got[k] === c ? null : `#${k}: ${got[k]}≠${c}`))
+  .filter(Boolean).join(' ');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -112,13 +128,6 @@ try {
   console.log(`  serving ${DIST} at ${url}`);
   await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
 
-  await page.waitForSelector('#sudoku .cell', { timeout: 60_000 });
-  check((await page.locator('#sudoku .cell').count()) === 81, 'the Sudoku grid has 81 cells');
-  check((await page.locator('#sudoku .cell.given').count()) > 0, 'the Sudoku grid shows givens');
-  await page.waitForSelector('#maze .cell', { timeout: 60_000 });
-  check((await page.locator('#maze .cell').count()) === 900, 'the maze grid has 900 cells');
-  check((await page.locator('#maze .cell.start').count()) === 1, 'the maze shows one start');
-
   const answerOrError = await page.waitForSelector('#worker-answer, #worker-error', { timeout: 120_000 });
   const id = await answerOrError.getAttribute('id');
   if (id === 'worker-error') {
@@ -146,13 +155,155 @@ try {
   check((await page.locator('#run-grid .cell.wrong').count()) === 0, 'no cell of the final answer is wrong');
   check(/halt probability/.test(await run.innerText()), 'the run shows the halting head');
 
+  const attr = (name) => page.getAttribute('#run', name);
+  const waitRun = (fn, arg, what) => page.waitForFunction(fn, arg, { timeout: 120_000 })
+    .then(() => true, () => { console.log(`  (timed out waiting for ${what})`); return false; });
+  const points = await page.locator('#chart circle.pt-halt').count();
+  check(points === STEPS4 && (await page.getAttribute('#chart', 'data-points')) === String(STEPS4),
+    'the chart has one point per supervision step', `${points} points, ${STEPS4} steps`);
+  check((await page.locator('#scratch-grid .cell').count()) === 16 && (await page.locator('#activity-grid .cell').count()) === 16,
+    'the scratch paper z and its activity map are drawn beside the answer');
+  check(/solved/.test(await page.innerText('#overlay-summary')), 'the Sudoku overlay says the answer is solved',
+    await page.innerText('#overlay-summary'));
+  check(/sudoku4/.test(await page.innerText('#model-card')) && (await page.locator('#model-card table').count()) > 0,
+    'the model card shows the loaded model with its accuracy table');
+
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const shot = path.join(OUT_DIR, 'playground.png');
-  await page.screenshot({ path: shot, fullPage: true });
-  console.log(`  screenshot: ${shot}`);
+  await page.screenshot({ path: path.join(OUT_DIR, 'sudoku4.png'), fullPage: true });
+
+  // Run controls: reset, then one network application, then one answer refresh.
+  const idle = () => !document.querySelector('#run')?.dataset.busy || document.querySelector('#run').dataset.busy === 'false';
+  await page.click('#reset');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'S', null, 'reset');
+  await page.click('#step-app');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'SL', null, 'one application');
+  await page.click('#step-refresh');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'SLLR', null, 'one refresh');
+  await page.waitForFunction(idle, null, { timeout: 30_000 }).catch(() => {});
+  check((await attr('data-kinds')) === 'SLLR' && (await attr('data-frames')) === '4',
+    'one application then one refresh: start, n = 2 latent frames, a refresh (4 frames)',
+    `kinds ${await attr('data-kinds')}, frames ${await attr('data-frames')}`);
+
+  // Keyboard: ← steps back over received frames, → forward, space toggles play (slow speed).
+  await page.selectOption('#speed', { label: 'slow' });
+  await page.click('#run-title');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  check((await attr('data-cursor')) === '1' && (await attr('data-frames')) === '4', '← steps back without losing frames',
+    `cursor ${await attr('data-cursor')}`);
+  await page.keyboard.press('ArrowRight');
+  check((await attr('data-cursor')) === '2', '→ steps forward', `cursor ${await attr('data-cursor')}`);
+  await page.keyboard.press(' ');
+  const playingAfterSpace = await attr('data-playing');
+  await page.keyboard.press(' ');
+  const pausedAfterSpace = await attr('data-playing');
+  check(playingAfterSpace === 'true' && pausedAfterSpace === 'false', 'space toggles play and pause',
+    `${playingAfterSpace} then ${pausedAfterSpace}`);
+  await page.focus('#scrubber');
+  await page.keyboard.press('Shift+Tab');
+  const focus = await page.evaluate(() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    return { id: el.id, visible: el.matches(':focus-visible'), outline: style.outlineStyle, width: style.outlineWidth };
+  });
+  check(focus.id === 'reset' && focus.visible && focus.outline !== 'none' && focus.width !== '0px',
+    'keyboard focus is visible on the run controls', JSON.stringify(focus));
+
+  // Keep thinking past the trained steps, stopping where the halting head says so.
+  await page.selectOption('#speed', { label: 'fastest' });
+  await page.click('#play');
+  await waitRun(() => document.querySelector('#run')?.dataset.finished === 'MaxSteps', null, 'the end of the run');
+  const framesAtEnd = Number(await attr('data-frames'));
+  await page.check('#keep-thinking');
+  await page.check('#stop-on-halt');
+  await page.click('#play');
+  await waitRun(() => document.querySelector('#run')?.dataset.finished === 'Halted', null, 'the halting head');
+  const framesAfter = Number(await attr('data-frames'));
+  const kindsAfter = await attr('data-kinds');
+  check(framesAfter > framesAtEnd && kindsAfter.startsWith(RUN_KINDS) && (framesAfter - framesAtEnd) % 6 === 0,
+    'keep thinking adds whole supervision steps until the halting head stops the run',
+    `${framesAtEnd} → ${framesAfter} frames (${await attr('data-finished')})`);
+  check((await page.locator('#chart circle.pt-halt').count()) === STEPS4 + (framesAfter - framesAtEnd) / 6,
+    'the chart gains a point per extra supervision step');
+  await page.uncheck('#keep-thinking');
+  await page.uncheck('#stop-on-halt');
+
+  // Puzzles in: an invalid string shows what is wrong and keeps the text and the grid.
+  const editorBefore = await page.locator('#editor .cell.given').count();
+  const bad = '3..2....1324x.3.';
+  await page.fill('#puzzle-text', bad);
+  const errorText = await page.locator('#puzzle-error').innerText().catch(() => '');
+  check(/'x'/.test(errorText) && /column 13/.test(errorText), 'an invalid Sudoku string shows what is wrong inline', errorText);
+  check((await page.inputValue('#puzzle-text')) === bad, 'the typed text stays');
+  check((await page.locator('#editor .cell.given').count()) === editorBefore && (await page.isDisabled('#run-puzzle')),
+    'the grid keeps the last valid puzzle and the run button waits for a fix');
+
+  // Click-to-edit: a cell, a digit, Delete; the text box follows.
+  await page.locator('#editor .cell').nth(1).click();
+  await page.keyboard.press('4');
+  const afterDigit = await page.inputValue('#puzzle-text');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Delete');
+  const afterDelete = await page.inputValue('#puzzle-text');
+  check(afterDigit.length === 16 && afterDigit[1] === '4' && afterDelete[1] === '.' && (await page.locator('#puzzle-error').count()) === 0,
+    'click a cell, type a digit, Delete clears; the text box follows', `${afterDigit} / ${afterDelete}`);
+  check(await page.evaluate(() => document.activeElement?.id === 'editor' && document.querySelector('#run').dataset.playing === 'false'),
+    'digit and arrow keys on the grid do not drive the run');
+
+  // The seeded generator, in the page's wasm: same seed and tier, same puzzle; it runs.
+  const generateWith = async (seed) => {
+    await page.fill('#gen-seed', String(seed));
+    await page.selectOption('#gen-tier', 'hard');
+    await page.click('#generate');
+    return page.inputValue('#puzzle-text');
+  };
+  const g1 = await generateWith(11);
+  const g2 = await generateWith(11);
+  const puzzleOrigin = await page.innerText('#puzzle-origin');
+  check(g1 === g2 && /^[1-4.]{16}$/.test(g1) && /seed 11, hard/.test(puzzleOrigin), 'generate: seeded, tier chosen, a 4×4 puzzle',
+    `${g1} / ${g2} (${puzzleOrigin})`);
+  await waitRun(() => ['MaxSteps', 'Halted'].includes(document.querySelector('#run')?.dataset.finished), null, 'the generated run');
+  check((await attr('data-kinds')) === RUN_KINDS, 'the generated puzzle runs to the end', await attr('data-kinds'));
+
+  // Switch to 6×6 and run its first sample.
+  await page.selectOption('#model-select', { label: 'Sudoku 6×6' });
+  await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, RUN6_KINDS, 'the 6×6 run');
+  const answer6 = await attr('data-answer');
+  check((await page.locator('#run-grid .cell').count()) === 36 && (await attr('data-kinds')) === RUN6_KINDS,
+    'switching to 6×6 runs the 6×6 model: n = 3 latent frames then a refresh, for every step',
+    await attr('data-kinds'));
+  check(answer6 === RUN6_SOLUTION, "the 6×6 run's answer is the sample's solution", diffCells(answer6, RUN6_SOLUTION));
+  check((await page.locator('#chart circle.pt-halt').count()) === STEPS6, 'the 6×6 chart has one point per supervision step');
+  check((await page.inputValue('#puzzle-text')).replace(/\s/g, '').length === 36, 'the puzzle box holds the 6×6 sample');
+  await page.screenshot({ path: path.join(OUT_DIR, 'sudoku6.png'), fullPage: true });
+
+  // 375 px wide: no horizontal scrolling.
+  await page.setViewportSize({ width: 375, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, 'no horizontal scroll at 375 px', `${overflow} px too wide`);
+  await page.screenshot({ path: path.join(OUT_DIR, 'narrow-375.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 1000 });
+
+  console.log(`  screenshots in ${OUT_DIR}`);
 
   check(consoleErrors.length === 0, 'the browser console shows no errors', consoleErrors.join(' | '));
   check(outsideRequests.length === 0, 'nothing is requested outside the sub-path', outsideRequests.join(', '));
+
+  // A truncated checkpoint: the page shows the loader's error and a retry that works.
+  const broken = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await broken.route('**/models/sudoku4.safetensors', (route) => route.fulfill({
+    status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(100, 7) }));
+  await broken.goto(url, { waitUntil: 'load', timeout: 60_000 });
+  const loadError = await broken.waitForSelector('#run-error', { timeout: 120_000 }).then((e) => e.innerText(), () => '');
+  check(/cannot load the model/.test(loadError) && (await broken.locator('#retry').count()) === 1,
+    'a truncated checkpoint shows the loader error and a retry button', loadError);
+  await broken.unroute('**/models/sudoku4.safetensors');
+  await broken.click('#retry');
+  const retried = await broken.waitForFunction(() => (document.querySelector('#run')?.dataset.kinds ?? '').startsWith('SL'),
+    null, { timeout: 120_000 }).then(() => true, () => false);
+  check(retried && (await broken.locator('#run-error').count()) === 0, 'retry loads the model and the run starts');
+  await broken.close();
 
   // The worker protocol: bad requests and panics come back as messages.
   const protocol = await page.evaluate(async () => {
