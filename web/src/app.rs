@@ -90,7 +90,7 @@ fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
     if event.key() == " " && matches!(tag.as_str(), "button" | "summary" | "a") {
         return true;
     }
-    target.closest("#editor").ok().flatten().is_some()
+    target.closest("#editor, #run-grid").ok().flatten().is_some()
 }
 
 /// The whole page.

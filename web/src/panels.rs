@@ -8,8 +8,8 @@ use trm_puzzles::sudoku::Tier;
 use crate::catalog::BUNDLED_MODELS;
 use crate::engine::{Frame, FrameKind, PuzzleKind};
 use crate::playground::{ModelStatus, PageEvent, Playground, SPEEDS};
-use crate::protocol::{DoneReason, RunInfo};
-use crate::puzzle_input::{KeyOutcome, SudokuDraft, generate};
+use crate::protocol::DoneReason;
+use crate::puzzle_input::{KeyOutcome, SudokuDraft, edit_symbol, generate, move_selection};
 use crate::view_model::card::card_view;
 use crate::view_model::chart::{Chart, Series};
 use crate::view_model::grid::{CellView, activity_cells, answer_cells, scratch_cells};
@@ -355,95 +355,158 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
     }
 }
 
+/// The answer y of the frame shown. The grid element stays (it keeps the keyboard focus); its cells
+/// are redrawn. Click a cell or use the arrow keys, then type a digit (Delete clears) to edit the
+/// puzzle mid-run: the run continues from the frame shown with the new input.
+#[component]
+fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl IntoView {
+    let selected = RwSignal::new(None::<usize>);
+    let side = move || state.with(|s| s.run.info.as_ref().map_or(0, |i| i.cols));
+    let cells = move || {
+        state.with(|s| {
+            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return Vec::new() };
+            let over = overlay(frame, info.kind, info.rows, info.cols, None).ok();
+            let chosen = selected.get();
+            answer_cells(frame, info.kind, info.cols, over.as_ref())
+                .into_iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let class = if chosen == Some(k) { c.class + " selected" } else { c.class };
+                    view! {
+                        <div class=class role="gridcell" aria-label=c.label style=format!("--level: {:.3}", c.level)
+                            aria-selected=if chosen == Some(k) { "true" } else { "false" }
+                            on:click=move |_| selected.set(Some(k))>
+                            <span class="sym">{c.text}</span>
+                        </div>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div id="run-grid" class="grid sudoku answer" role="grid" tabindex="0"
+            aria-label="the model's answer y; select a cell and type a digit to change the puzzle mid-run"
+            style=move || format!("--side: {}", side())
+            on:keydown=move |ev| {
+                let side = side();
+                if side == 0 {
+                    return;
+                }
+                let key = ev.key();
+                if let Some(to) = move_selection(selected.get_untracked(), &key, side) {
+                    selected.set(Some(to));
+                } else if let (Some(cell), Some(symbol)) = (selected.get_untracked(), edit_symbol(&key, side)) {
+                    on_event.run(PageEvent::EditCell { cell, symbol });
+                } else {
+                    return;
+                }
+                ev.prevent_default();
+                ev.stop_propagation();
+            }>
+            {cells}
+        </div>
+    }
+}
+
 /// The answer grid, the scratch paper and the activity map of the frame shown.
 #[component]
 fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl IntoView {
-    move || {
+    let has_frame = move || state.with(|s| s.run.info.is_some() && s.run.frame().is_some());
+    let answer_caption = move || {
         state.with(|s| {
-            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else {
-                return view! { <p class="muted">"Waiting for the first frame…"</p> }.into_any();
-            };
-            let RunInfo { kind, rows, cols, .. } = *info;
-            let side = cols;
-            let over = overlay(frame, kind, rows, cols, None).ok();
-            let summary = over.as_ref().map(|o| o.summary()).unwrap_or_default();
-            let answer = grid_view(
-                "run-grid",
-                "sudoku answer",
-                "the model's answer y".into(),
-                side,
-                answer_cells(frame, kind, cols, over.as_ref()),
-            );
-            let scratch = grid_view(
+            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };
+            let summary = overlay(frame, info.kind, info.rows, info.cols, None).map(|o| o.summary()).unwrap_or_default();
+            let changed = frame.changed.iter().filter(|&&c| c == 1).count();
+            let correct = frame.accuracy().map(|a| format!(" · {:.0}% of cells right", a * 100.0)).unwrap_or_default();
+            view! {
+                <strong>"Answer y"</strong>
+                " · bold: given · blue: predicted (fainter, shorter bar = less sure) · yellow: changed by this refresh ("
+                {changed}")"{correct}
+                <br />
+                <span id="overlay-summary" class="verdict">{summary}</span>
+            }
+            .into_any()
+        })
+    };
+    let scratch = move || {
+        state.with(|s| {
+            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };
+            grid_view(
                 "scratch-grid",
                 "sudoku scratch",
                 "the scratch paper z, decoded through the output head".into(),
-                side,
-                scratch_cells(frame, kind, cols),
-            );
+                info.cols,
+                scratch_cells(frame, info.kind, info.cols),
+            )
+        })
+    };
+    let activity = move || {
+        state.with(|s| {
+            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };
             let latents = s.run.cycle_latents();
-            let moved_frame = match frame.kind {
+            let moved = match frame.kind {
                 FrameKind::Latent => Some(frame),
                 _ => latents.last().and_then(|&k| s.run.timeline.get(k)),
             };
-            let activity_label = match moved_frame {
-                Some(f) => format!("how much z moved in latent update {} of step {}, cycle {}", f.latent, f.step, f.cycle),
+            let label = match moved {
+                Some(f) => {
+                    format!("how much z moved in latent update {} of step {}, cycle {}", f.latent, f.step, f.cycle)
+                }
                 None => "z has not moved yet".to_string(),
             };
-            let activity = grid_view(
-                "activity-grid",
-                "sudoku heatmap",
-                activity_label.clone(),
-                side,
-                activity_cells(moved_frame.map_or(&[][..], |f| &f.activity[..]), kind, cols),
-            );
+            let cells = activity_cells(moved.map_or(&[][..], |f| &f.activity[..]), info.kind, info.cols);
+            view! {
+                {grid_view("activity-grid", "sudoku heatmap", label.clone(), info.cols, cells)}
+                <figcaption><strong>"Activity"</strong>" · "{label}</figcaption>
+            }
+            .into_any()
+        })
+    };
+    let strip = move || {
+        state.with(|s| {
+            let Some(info) = &s.run.info else { return ().into_any() };
+            let latents = s.run.cycle_latents();
             let shown = s.run.cursor;
-            let strip = latents
+            let pages = latents
                 .iter()
-                .map(|&k| {
-                    let Some(f) = s.run.timeline.get(k) else { return ().into_any() };
-                    let mini = grid_view("", "sudoku mini", format!("z after latent update {}", f.latent), side, scratch_cells(f, kind, cols));
+                .filter_map(|&k| {
+                    let f = s.run.timeline.get(k)?;
+                    let mini = grid_view(
+                        "",
+                        "sudoku mini",
+                        format!("z after latent update {}", f.latent),
+                        info.cols,
+                        scratch_cells(f, info.kind, info.cols),
+                    );
                     let class = if k == shown { "page current" } else { "page" };
-                    view! {
+                    Some(view! {
                         <button class=class on:click=move |_| on_event.run(PageEvent::Seek(k))
                             aria-label=format!("show latent update {} (frame {})", f.latent, k + 1)>
                             {mini}
                             <span>{format!("z{}", f.latent)}</span>
                         </button>
-                    }
-                    .into_any()
+                    })
                 })
                 .collect_view();
-            let changed = frame.changed.iter().filter(|&&c| c == 1).count();
-            let correct = frame.accuracy().map(|a| format!(" · {:.0}% of cells right", a * 100.0)).unwrap_or_default();
-            view! {
-                <div class="boards">
-                    <figure>
-                        {answer}
-                        <figcaption>
-                            <strong>"Answer y"</strong>
-                            " · bold: given · blue: predicted (fainter = less sure) · yellow: changed by this refresh ("
-                            {changed}")"{correct}
-                            <br />
-                            <span id="overlay-summary" class="verdict">{summary}</span>
-                        </figcaption>
-                    </figure>
-                    <figure>
-                        {scratch}
-                        <figcaption><strong>"Scratch paper z"</strong>" decoded through the output head (a probe, not an answer)"</figcaption>
-                    </figure>
-                    <figure>
-                        {activity}
-                        <figcaption><strong>"Activity"</strong>" · "{activity_label}</figcaption>
-                    </figure>
-                </div>
-                <div id="latents" class="latents" aria-label="the latent updates of this cycle">
-                    <span class="muted">{if latents.is_empty() { "No latent update in this cycle yet." } else { "This cycle's latent updates:" }}</span>
-                    {strip}
-                </div>
-            }
-            .into_any()
+            let note =
+                if latents.is_empty() { "No latent update in this cycle yet." } else { "This cycle's latent updates:" };
+            view! { <span class="muted">{note}</span>{pages} }.into_any()
         })
+    };
+    view! {
+        <p class="muted" hidden=has_frame>"Waiting for the first frame…"</p>
+        <div class="boards">
+            <figure>
+                <AnswerGrid state on_event />
+                <figcaption>{answer_caption}</figcaption>
+            </figure>
+            <figure>
+                {scratch}
+                <figcaption><strong>"Scratch paper z"</strong>" decoded through the output head (a probe, not an answer)"</figcaption>
+            </figure>
+            <figure>{activity}</figure>
+        </div>
+        <div id="latents" class="latents" aria-label="the latent updates of this cycle">{strip}</div>
     }
 }
 

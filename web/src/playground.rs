@@ -56,6 +56,12 @@ pub enum PageEvent {
     SetStopOnHalt(bool),
     /// Delay between frames while playing.
     SetDelay(u32),
+    /// Set input cell `cell` of the running puzzle to `symbol` and continue from the frame shown
+    /// (later frames are dropped).
+    EditCell {
+        cell: usize,
+        symbol: char,
+    },
 }
 
 /// Where the model stands.
@@ -159,6 +165,9 @@ pub struct Playground {
     need_start: bool,
     /// A step the user asked for, sent when nothing is in flight.
     pending_step: Option<Unit>,
+    /// An edit of the running puzzle, sent when nothing is in flight (after a seek to the frame
+    /// shown, when that is not the newest).
+    pending_edit: Option<(usize, char)>,
     /// The model waiting to be sent.
     pending_model: Option<ModelSource>,
     /// The request whose final answer we wait for, if any.
@@ -206,6 +215,7 @@ impl Playground {
             delay_ms: DEFAULT_DELAY_MS,
             need_start: true,
             pending_step: None,
+            pending_edit: None,
             pending_model: None,
             in_flight: None,
             next_id: 1,
@@ -233,7 +243,10 @@ impl Playground {
 
     /// True while a request is waiting for its answer.
     pub fn busy(&self) -> bool {
-        self.in_flight.is_some() || self.pending_model.is_some() || self.pending_step.is_some()
+        self.in_flight.is_some()
+            || self.pending_model.is_some()
+            || self.pending_step.is_some()
+            || self.pending_edit.is_some()
     }
 
     /// True when more frames can be asked for at the end of the timeline.
@@ -292,8 +305,24 @@ impl Playground {
         {
             self.need_start = false;
             self.pending_step = None;
+            self.pending_edit = None;
             self.run = RunView::default();
             return Some(WorkerInput::StartRun { id: self.id(), puzzle });
+        }
+        if let Some((cell, symbol)) = self.pending_edit {
+            if self.run.info.is_none() || self.run.error.is_some() {
+                self.pending_edit = None;
+                return None;
+            }
+            // The worker continues from its newest frame: go back to the one shown first.
+            if !self.run.at_end()
+                && let Some(index) = self.run.frame().map(|f| f.index)
+            {
+                return Some(WorkerInput::Seek { id: self.id(), index });
+            }
+            self.pending_edit = None;
+            self.run.finished = None;
+            return Some(WorkerInput::EditCell { id: self.id(), cell, symbol });
         }
         let unit = self.pending_step.take()?;
         self.can_advance().then(|| self.advance(unit))
@@ -400,6 +429,11 @@ impl Playground {
             PageEvent::SetKeepThinking(on) => self.keep_thinking = on,
             PageEvent::SetStopOnHalt(on) => self.stop_on_halt = on,
             PageEvent::SetDelay(ms) => self.delay_ms = ms,
+            PageEvent::EditCell { cell, symbol } => {
+                self.playing = false;
+                self.pending_step = None;
+                self.pending_edit = Some((cell, symbol));
+            }
         }
         send.extend(self.next_request());
         send
@@ -706,6 +740,42 @@ mod tests {
         assert_eq!(again.model_index, h.page.model_index);
         assert_eq!(again.puzzle, h.page.puzzle);
         assert_eq!(again.model, ModelStatus::Fetching);
+    }
+
+    #[test]
+    fn editing_mid_run_continues_from_the_frame_shown() {
+        let mut h = Harness::new();
+        h.event(PageEvent::TogglePlay);
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(0);
+        for _ in 0..3 {
+            h.event(PageEvent::StepRefresh);
+            h.settle(0);
+        }
+        assert_eq!(h.page.run.kinds(), "SLLRLLRLLR");
+        // Back to the second refresh, then edit an empty input cell: later frames go, an edit frame
+        // replaces the one shown, and the run continues from it with the new input.
+        h.event(PageEvent::Seek(6));
+        let input = h.page.run.frame().unwrap().input.clone();
+        let cell = input.iter().position(|&b| b == b'.').unwrap();
+        let answer = h.page.run.frame().unwrap().answer[cell];
+        let symbol = char::from(answer);
+        h.event(PageEvent::EditCell { cell, symbol });
+        assert!(matches!(h.queue[..], [WorkerInput::Seek { index: 6, .. }]), "{:?}", h.queue);
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SLLRLLE");
+        let edited = h.page.run.frame().unwrap();
+        assert_eq!(edited.input[cell], answer);
+        assert_eq!(h.page.run.cursor, 6);
+        assert_eq!(h.page.run.error, None);
+        h.event(PageEvent::StepRefresh);
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SLLRLLELLR");
+        assert_eq!(h.page.run.frame().unwrap().input[cell], answer, "the edit holds for later frames");
+        // A symbol the puzzle cannot take is the worker's error, shown on the page.
+        h.event(PageEvent::EditCell { cell, symbol: '7' });
+        h.settle(0);
+        assert!(h.page.run.error.as_deref().unwrap_or("").contains("'7'"), "{:?}", h.page.run.error);
     }
 
     #[test]

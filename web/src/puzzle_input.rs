@@ -140,34 +140,12 @@ impl SudokuDraft {
 
     /// A key pressed while the grid has focus (`key` as in `KeyboardEvent.key`).
     pub fn key(&mut self, key: &str) -> KeyOutcome {
-        let n = self.side;
-        let Some(k) = self.selected else {
-            return match key {
-                "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight" => {
-                    self.selected = Some(0);
-                    KeyOutcome::Moved
-                }
-                _ => KeyOutcome::Ignored,
-            };
-        };
-        let (r, c) = (k / n, k % n);
-        let moved = match key {
-            "ArrowUp" => Some((r + n - 1) % n * n + c),
-            "ArrowDown" => Some((r + 1) % n * n + c),
-            "ArrowLeft" => Some(r * n + (c + n - 1) % n),
-            "ArrowRight" => Some(r * n + (c + 1) % n),
-            _ => None,
-        };
-        if let Some(to) = moved {
+        if let Some(to) = move_selection(self.selected, key, self.side) {
             self.selected = Some(to);
             return KeyOutcome::Moved;
         }
-        let value = match key {
-            "Delete" | "Backspace" | "." | "0" => Some(0),
-            d if d.len() == 1 => d.chars().next().and_then(|ch| ch.to_digit(10)).map(|d| d as u8),
-            _ => None,
-        };
-        match value {
+        let Some(k) = self.selected else { return KeyOutcome::Ignored };
+        match digit_key(key) {
             Some(v) if self.set_cell(k, v) => KeyOutcome::Edited,
             _ => KeyOutcome::Ignored,
         }
@@ -179,6 +157,42 @@ impl SudokuDraft {
             return None;
         }
         Some(PuzzleSource::Sudoku { text: self.line(), solution: self.solution.clone() })
+    }
+}
+
+/// Where an arrow key moves the selection of a `side × side` grid (wrapping around; the first cell
+/// when nothing is selected); `None` for other keys.
+pub fn move_selection(selected: Option<usize>, key: &str, side: usize) -> Option<usize> {
+    let n = side.max(1);
+    let arrow = matches!(key, "ArrowUp" | "ArrowDown" | "ArrowLeft" | "ArrowRight");
+    let Some(k) = selected.filter(|&k| k < n * n) else { return arrow.then_some(0) };
+    let (r, c) = (k / n, k % n);
+    match key {
+        "ArrowUp" => Some((r + n - 1) % n * n + c),
+        "ArrowDown" => Some((r + 1) % n * n + c),
+        "ArrowLeft" => Some(r * n + (c + n - 1) % n),
+        "ArrowRight" => Some(r * n + (c + 1) % n),
+        _ => None,
+    }
+}
+
+/// The cell value a key types: a digit, or 0 (blank) for Delete, Backspace, `.` and `0`. Digits
+/// beyond the grid's side are the caller's to refuse.
+pub fn digit_key(key: &str) -> Option<u8> {
+    match key {
+        "Delete" | "Backspace" | "." | "0" => Some(0),
+        d if d.len() == 1 => d.chars().next().and_then(|ch| ch.to_digit(10)).map(|d| d as u8),
+        _ => None,
+    }
+}
+
+/// The symbol an edit of a running Sudoku sends ([`crate::protocol::WorkerInput::EditCell`]) for a
+/// key, if it is a digit of a `side × side` grid or a clearing key.
+pub fn edit_symbol(key: &str, side: usize) -> Option<char> {
+    match digit_key(key)? {
+        0 => Some('.'),
+        v if usize::from(v) <= side => Some(char::from(b'0' + v)),
+        _ => None,
     }
 }
 
@@ -241,6 +255,19 @@ mod tests {
         assert_eq!(d.line(), "...2....13242.34");
         d.select(99);
         assert_eq!(d.selected, None);
+    }
+
+    #[test]
+    fn edit_symbols_for_a_running_sudoku() {
+        assert_eq!(edit_symbol("3", 4), Some('3'));
+        assert_eq!(edit_symbol("5", 4), None);
+        assert_eq!(edit_symbol("5", 6), Some('5'));
+        assert_eq!(edit_symbol("Delete", 4), Some('.'));
+        assert_eq!(edit_symbol("a", 4), None);
+        assert_eq!(edit_symbol("ArrowUp", 4), None);
+        assert_eq!(move_selection(None, "x", 4), None);
+        assert_eq!(move_selection(Some(99), "ArrowDown", 4), Some(0));
+        assert_eq!(move_selection(Some(5), "ArrowDown", 4), Some(9));
     }
 
     #[test]

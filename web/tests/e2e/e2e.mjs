@@ -5,7 +5,7 @@
 // 4×4 Sudoku model and runs it on the first bundled sample (n latent frames then a refresh frame,
 // repeatedly, ending in the sample's solution) with one chart point per supervision step; the run
 // controls (reset, one application, one refresh, keyboard space / arrows, keep thinking with
-// stop-on-halt); puzzles in (an invalid string shows an error and keeps the text, click-to-edit,
+// stop-on-halt, editing a cell mid-run); puzzles in (an invalid string shows an error and keeps the text, click-to-edit,
 // the seeded generator); switching to the 6×6 model and running it; no horizontal scroll at 375 px;
 // a truncated checkpoint shows an error with a working retry; the browser console shows no errors;
 // nothing is requested outside the sub-path; the worker reports bad requests, a truncated model
@@ -30,6 +30,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 // (its card: H_cycles 2, L_cycles 2, halt_max_steps 8) until the last supervision step.
 const firstLine = (file) => fs.readFileSync(path.join(ROOT, file), 'utf8').split('\n')
   .map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+const RUN_PUZZLE = firstLine('assets/puzzles/sudoku/samples/4x4-easy.txt');
 const RUN_SOLUTION = firstLine('assets/puzzles/sudoku/samples/4x4-easy.solutions.txt');
 const card = (name) => JSON.parse(fs.readFileSync(path.join(ROOT, `assets/models/${name}.json`), 'utf8'));
 // The frame letters of a whole run: per supervision step, T cycles of n latent frames and a refresh.
@@ -227,6 +228,27 @@ try {
     'the chart gains a point per extra supervision step');
   await page.uncheck('#keep-thinking');
   await page.uncheck('#stop-on-halt');
+
+  // Edit a cell mid-run: back to a latent frame, type the solution's digit into an empty cell; the
+  // frame shown becomes an edit frame, later frames go, and the run continues with the new input.
+  await page.click('#reset');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'S', null, 'reset');
+  await page.click('#step-refresh');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'SLLR', null, 'one refresh');
+  await page.click('#run-title');
+  await page.keyboard.press('ArrowLeft');
+  const blank = RUN_PUZZLE.indexOf('.');
+  await page.locator('#run-grid .cell').nth(blank).click();
+  await page.keyboard.press(RUN_SOLUTION[blank]);
+  const edited = await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'SLE', null, 'the edit frame');
+  const editedClass = await page.locator('#run-grid .cell').nth(blank).getAttribute('class');
+  check(edited && /given/.test(editedClass), 'a digit typed on the answer grid mid-run edits the input at the frame shown',
+    `kinds ${await attr('data-kinds')}, cell ${blank}: ${editedClass}`);
+  await page.click('#step-refresh');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'SLER', null, 'the refresh after the edit');
+  const keptClass = await page.locator('#run-grid .cell').nth(blank).getAttribute('class');
+  check((await attr('data-kinds')) === 'SLER' && /given/.test(keptClass), 'the run continues from the edited state',
+    `kinds ${await attr('data-kinds')}`);
 
   // Puzzles in: an invalid string shows what is wrong and keeps the text and the grid.
   const editorBefore = await page.locator('#editor .cell.given').count();
