@@ -15,6 +15,17 @@ use crate::view_model::chart::{Chart, Series};
 use crate::view_model::grid::{CellView, activity_cells, answer_cells, scratch_cells};
 use crate::view_model::overlay::overlay;
 
+/// Cells grouped in ARIA rows (`display: contents`, so the CSS grid still places the cells).
+fn in_rows(cells: Vec<AnyView>, side: usize) -> AnyView {
+    let mut rows = Vec::new();
+    let mut cells = cells.into_iter().peekable();
+    while cells.peek().is_some() {
+        let row: Vec<AnyView> = cells.by_ref().take(side.max(1)).collect();
+        rows.push(view! { <div role="row" class="grid-row">{row}</div> });
+    }
+    rows.into_any()
+}
+
 /// A grid of cells (answer, scratch paper, activity, editor).
 fn grid_view(id: &'static str, class: &'static str, label: String, side: usize, cells: Vec<CellView>) -> AnyView {
     let cells = cells
@@ -25,11 +36,12 @@ fn grid_view(id: &'static str, class: &'static str, label: String, side: usize, 
                     <span class="sym">{c.text}</span>
                 </div>
             }
+            .into_any()
         })
-        .collect_view();
+        .collect();
     view! {
         <div id=id class=format!("grid {class}") role="grid" aria-label=label style=format!("--side: {side}")>
-            {cells}
+            {in_rows(cells, side)}
         </div>
     }
     .into_any()
@@ -118,7 +130,8 @@ pub fn PuzzlePanel(
         draft.with(|d| {
             let side = d.side;
             let boxes = crate::view_model::grid::box_shape(PuzzleKind::Sudoku { side }, side, side);
-            d.cells
+            let cells = d
+                .cells
                 .iter()
                 .enumerate()
                 .map(|(k, &v)| {
@@ -150,8 +163,10 @@ pub fn PuzzlePanel(
                             {text}
                         </div>
                     }
+                    .into_any()
                 })
-                .collect_view()
+                .collect();
+            in_rows(cells, side)
         })
     };
     let editor = view! {
@@ -364,10 +379,10 @@ fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> i
     let side = move || state.with(|s| s.run.info.as_ref().map_or(0, |i| i.cols));
     let cells = move || {
         state.with(|s| {
-            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return Vec::new() };
+            let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };
             let over = overlay(frame, info.kind, info.rows, info.cols, None).ok();
             let chosen = selected.get();
-            answer_cells(frame, info.kind, info.cols, over.as_ref())
+            let cells = answer_cells(frame, info.kind, info.cols, over.as_ref())
                 .into_iter()
                 .enumerate()
                 .map(|(k, c)| {
@@ -379,8 +394,10 @@ fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> i
                             <span class="sym">{c.text}</span>
                         </div>
                     }
+                    .into_any()
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            in_rows(cells, info.cols)
         })
     };
     view! {
