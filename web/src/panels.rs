@@ -377,6 +377,12 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
 fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl IntoView {
     let selected = RwSignal::new(None::<usize>);
     let side = move || state.with(|s| s.run.info.as_ref().map_or(0, |i| i.cols));
+    // A new grid size forgets the selection.
+    let grid_side = Memo::new(move |_| side());
+    Effect::new(move |_| {
+        grid_side.track();
+        selected.set(None);
+    });
     let cells = move || {
         state.with(|s| {
             let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };

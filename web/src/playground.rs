@@ -508,6 +508,17 @@ impl Playground {
         send.extend(self.next_request());
     }
 
+    /// Seconds until the last trained supervision step at the measured network speed plus the
+    /// play delay (`None` before a speed is measured, or when the run is past that step).
+    pub fn seconds_left(&self) -> Option<f64> {
+        let info = self.run.info.as_ref()?;
+        let ms = self.run.ms_per_application?;
+        let per_step = info.h_cycles * (info.l_cycles + 1);
+        let last = self.run.timeline.last()?.index as usize;
+        let left = (info.halt_max_steps * per_step).checked_sub(last).filter(|&n| n > 0)?;
+        Some(left as f64 * (ms + f64::from(self.delay_ms)) / 1000.0)
+    }
+
     /// One line about the run for the page.
     pub fn status_line(&self) -> String {
         if let Some(e) = &self.run.error {
@@ -539,7 +550,11 @@ impl Playground {
             (true, Some(DoneReason::Halted)) => " · done (the halting head stopped it)",
             _ => "",
         };
-        format!("{place}{position}{halt}{speed}{end}")
+        let left = match self.seconds_left() {
+            Some(secs) if self.playing => format!(" · about {secs:.1} s to the last trained step"),
+            _ => String::new(),
+        };
+        format!("{place}{position}{halt}{speed}{left}{end}")
     }
 }
 
@@ -649,6 +664,10 @@ mod tests {
         h.settle(0);
         assert_eq!(h.page.run.kinds(), "SLLRLLR");
         assert_eq!(h.page.run.chart().points().len(), 1, "T = 2 refreshes end step 1");
+        // The estimate: 48 − 6 applications left, at the measured speed plus the play delay.
+        h.page.run.ms_per_application = Some(2.0);
+        let want = 42.0 * (2.0 + f64::from(h.page.delay_ms)) / 1000.0;
+        assert!((h.page.seconds_left().unwrap() - want).abs() < 1e-9);
         // Back and forth over received frames sends nothing.
         h.event(PageEvent::StepBack);
         assert!(h.queue.is_empty());
