@@ -300,6 +300,27 @@ try {
   check((await page.inputValue('#puzzle-text')).replace(/\s/g, '').length === 36, 'the puzzle box holds the 6×6 sample');
   await page.screenshot({ path: path.join(OUT_DIR, 'sudoku6.png'), fullPage: true });
 
+  // Responsiveness by ordering: the page asks for one application at a time, so a pause click is
+  // handled before more than the one frame already asked for can arrive.
+  await page.click('#reset');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'S', null, 'reset');
+  await page.click('#play');
+  await waitRun(() => Number(document.querySelector('#run')?.dataset.frames) >= 12, null, 'frames while playing');
+  const atClick = await page.evaluate(() => {
+    const run = document.querySelector('#run');
+    const frames = Number(run.dataset.frames);
+    document.querySelector('#play').click();
+    return { frames };
+  });
+  // The page redraws after the click's task; read the button's state then.
+  atClick.playing = await attr('data-playing');
+  await page.waitForFunction(() => document.querySelector('#run')?.dataset.busy === 'false', null, { timeout: 30_000 })
+    .catch(() => {});
+  const afterPause = Number(await attr('data-frames'));
+  check(atClick.playing === 'false' && afterPause - atClick.frames <= 1 && afterPause < RUN6_KINDS.length,
+    'a pause click is handled before the next frame is asked for',
+    `${atClick.frames} frames at the click (playing ${atClick.playing}), ${afterPause} after`);
+
   // 375 px wide: no horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
