@@ -80,6 +80,26 @@ pub fn starting_draft(model_index: usize) -> SudokuDraft {
     }
 }
 
+/// Where the page remembers the last bundled model chosen (`localStorage`).
+pub const MODEL_KEY: &str = "trm-playground.model";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The bundled model chosen last time, if it is still bundled.
+fn remembered_model() -> Option<usize> {
+    let name = storage()?.get_item(MODEL_KEY).ok().flatten()?;
+    crate::catalog::bundled_index(&name)
+}
+
+/// Remembers the model for the next visit; a browser that refuses (private mode, quota) just forgets.
+fn remember_model(index: usize) {
+    if let (Some(store), Some(model)) = (storage(), BUNDLED_MODELS.get(index)) {
+        let _ = store.set_item(MODEL_KEY, model.name);
+    }
+}
+
 /// True when a key press belongs to a form control or the puzzle editor, not to the shortcuts.
 fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
     let Some(target) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
@@ -96,8 +116,12 @@ fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    let (state, set_state) = signal(Playground::new());
-    let draft = RwSignal::new(starting_draft(0));
+    // The last model chosen, else the first bundled one.
+    let first = remembered_model().unwrap_or(0);
+    let mut initial = Playground::new();
+    initial.on(PageEvent::ModelChosen(first));
+    let (state, set_state) = signal(initial);
+    let draft = RwSignal::new(starting_draft(first));
     let client = StoredValue::new_local(None::<WorkerClient>);
     let tick_scheduled = StoredValue::new(false);
 
@@ -157,6 +181,7 @@ pub fn App() -> impl IntoView {
             return;
         }
         dispatch(PageEvent::ModelChosen(index));
+        remember_model(index);
         draft.set(starting_draft(index));
         fetch_model(index);
     });

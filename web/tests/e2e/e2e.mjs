@@ -321,6 +321,13 @@ try {
     'a pause click is handled before the next frame is asked for',
     `${atClick.frames} frames at the click (playing ${atClick.playing}), ${afterPause} after`);
 
+  // The choice persists: a reload opens the 6×6 model again.
+  await page.reload({ waitUntil: 'load' });
+  const reloaded = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, RUN6_KINDS,
+    'the 6×6 run after a reload');
+  check(reloaded && (await page.inputValue('#model-select')) === '1' && (await page.locator('#run-grid .cell').count()) === 36,
+    'a reload keeps the chosen model', await page.inputValue('#model-select'));
+
   // 375 px wide: no horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
