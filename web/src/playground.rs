@@ -546,7 +546,7 @@ impl Playground {
             (true, Some(DoneReason::MaxSteps)) if self.keep_thinking => {
                 " · done (all supervision steps; play to keep thinking)"
             }
-            (true, Some(DoneReason::MaxSteps)) => " · done (all supervision steps)",
+            (true, Some(DoneReason::MaxSteps)) => " · done (all supervision steps; tick \"keep thinking\" to go on)",
             (true, Some(DoneReason::Halted)) => " · done (the halting head stopped it)",
             _ => "",
         };
