@@ -8,11 +8,13 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::catalog::{BUNDLED_MODELS, default_sample};
+use crate::export::{delay_of_fps, open_link, share_state};
 use crate::fetch;
 use crate::panels::{Explainer, ModelCard, PuzzlePanel, RunPanel};
 use crate::playground::{PageEvent, Playground};
 use crate::protocol::{WorkerInput, WorkerOutput};
 use crate::puzzle_input::SudokuDraft;
+use crate::view_model::share::{ShareState, share_url};
 use crate::worker_client::{WorkerClient, WorkerEvent};
 
 /// Side of the matrices the worker multiplies at start-up to prove candle runs in wasm.
@@ -100,6 +102,18 @@ fn remember_model(index: usize) {
     }
 }
 
+/// Puts the share link of `shared` in the address bar (without a new history entry).
+fn show_link(shared: &ShareState) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(href) = window.location().href() else { return };
+    let Ok(url) = share_url(&href, shared) else { return };
+    if url != href
+        && let Ok(history) = window.history()
+    {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// True when a key press belongs to a form control or the puzzle editor, not to the shortcuts.
 fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
     let Some(target) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
@@ -116,12 +130,35 @@ fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
-    // The last model chosen, else the first bundled one.
-    let first = remembered_model().unwrap_or(0);
+    // A share link's run, else the last model chosen, else the first bundled one.
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let shared = open_link(&hash);
+    let link_error = shared.as_ref().err().cloned();
+    let shared = shared.ok().flatten();
+    let first = shared.as_ref().map(|run| run.model_index).or_else(remembered_model).unwrap_or(0);
     let mut initial = Playground::new();
     initial.on(PageEvent::ModelChosen(first));
+    let first_draft = match &shared {
+        Some(run) => {
+            initial.on(PageEvent::SetKeepThinking(run.settings.keep_thinking));
+            initial.on(PageEvent::SetStopOnHalt(run.settings.stop_on_halt));
+            initial.on(PageEvent::SetDelay(delay_of_fps(run.settings.fps)));
+            initial.on(PageEvent::RunPuzzle(run.puzzle.clone()));
+            let side = BUNDLED_MODELS.get(first).map_or(4, |m| m.kind.seq_len().isqrt());
+            SudokuDraft::from_line(side, run.sudoku_line().unwrap_or_default(), None, "shared link")
+        }
+        None => starting_draft(first),
+    };
     let (state, set_state) = signal(initial);
-    let draft = RwSignal::new(starting_draft(first));
+    let draft = RwSignal::new(first_draft);
+
+    // Once a run has started, the address bar holds its share link.
+    let link = Memo::new(move |_| state.with(share_state));
+    Effect::new(move |_| {
+        if let Some(shared) = link.get() {
+            show_link(&shared);
+        }
+    });
     let client = StoredValue::new_local(None::<WorkerClient>);
     let tick_scheduled = StoredValue::new(false);
 
@@ -207,6 +244,7 @@ pub fn App() -> impl IntoView {
         <header class="top">
             <h1>"TRM Playground"</h1>
             <p class="tagline">"Watch a Tiny Recursive Model reason, step by step, in your browser."</p>
+            {link_error.map(|e| view! { <p id="link-error" class="error" role="alert">{format!("This link cannot be opened: {e}")}</p> })}
         </header>
         <main>
             <PuzzlePanel state draft choose_model on_event />

@@ -8,6 +8,7 @@
 //! - [`playground`]: the page's side of a run (which request next, what to show), tested natively.
 //! - [`view_model`]: what the page shows, computed from frames (correctness overlay, chart series,
 //!   share URL, PNG and GIF export), plain Rust tested natively.
+//! - [`export`]: the share link of a run, the run a link opens, PNG and GIF bytes for downloads.
 //! - [`fetch`]: fetching the bundled model on the main thread.
 //! - [`catalog`]: the bundled models and puzzle samples the page offers (data).
 //! - [`puzzle_input`]: the Sudoku being prepared: typed, pasted, edited, sampled or generated.
@@ -15,7 +16,9 @@
 
 pub mod app;
 pub mod catalog;
+pub mod download;
 pub mod engine;
+pub mod export;
 pub mod fetch;
 pub mod panels;
 pub mod playground;

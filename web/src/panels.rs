@@ -7,6 +7,7 @@ use trm_puzzles::sudoku::Tier;
 
 use crate::catalog::BUNDLED_MODELS;
 use crate::engine::{Frame, FrameKind, PuzzleKind};
+use crate::export;
 use crate::playground::{ModelStatus, PageEvent, Playground, SPEEDS};
 use crate::protocol::DoneReason;
 use crate::puzzle_input::{KeyOutcome, SudokuDraft, edit_symbol, generate, move_selection};
@@ -14,6 +15,7 @@ use crate::view_model::card::card_view;
 use crate::view_model::chart::{Chart, Series};
 use crate::view_model::grid::{CellView, activity_cells, answer_cells, scratch_cells};
 use crate::view_model::overlay::overlay;
+use crate::view_model::share;
 
 /// Cells grouped in ARIA rows (`display: contents`, so the CSS grid still places the cells).
 fn in_rows(cells: Vec<AnyView>, side: usize) -> AnyView {
@@ -323,6 +325,8 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                         on:click=move |_| send(PageEvent::StepRefresh)
                         title="to the next answer refresh">"Step: one y refresh"</button>
                     <button id="reset" disabled=move || !has_run() on:click=move |_| send(PageEvent::Reset)>"↺ Reset"</button>
+                    <button id="cancel" disabled=move || !has_run() on:click=move |_| send(PageEvent::Cancel)
+                        title="stop the run in flight">"■ Cancel"</button>
                 </div>
                 <div class="row">
                     <label for="scrubber">"Timeline"</label>
@@ -365,8 +369,39 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                 })}
                 <Boards state on_event />
                 <ChartView state />
+                <ExportBar state />
             </div>
         </section>
+    }
+}
+
+/// Download the frame shown (PNG) or the run so far (GIF); a link that reopens this run.
+#[component]
+fn ExportBar(state: ReadSignal<Playground>) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let has_frame = move || state.with(|s| s.run.frame().is_some());
+    let save = move |gif: bool| {
+        let result = state.with_untracked(|s| {
+            let (bytes, mime, ext) = if gif {
+                (export::run_so_far_gif(s), "image/gif", "gif")
+            } else {
+                (export::frame_png(s), "image/png", "png")
+            };
+            bytes.and_then(|b| crate::download::save(&b, mime, &export::export_name(s, ext)))
+        });
+        error.set(result.err());
+    };
+    let fragment =
+        move || state.with(export::share_state).and_then(|st| share::encode(&st).ok()).map(|f| format!("#{f}"));
+    view! {
+        <div class="row export" role="group" aria-label="share and export">
+            <button id="download-png" disabled=move || !has_frame() on:click=move |_| save(false)
+                title="the frame shown, as a picture">"Download PNG"</button>
+            <button id="download-gif" disabled=move || !has_frame() on:click=move |_| save(true)
+                title="the start and every answer refresh up to the frame shown">"Download GIF"</button>
+            {move || fragment().map(|href| view! { <a id="share-link" href=href>"Link to this run"</a> })}
+            {move || error.get().map(|e| view! { <p id="export-error" class="error" role="alert">{e}</p> })}
+        </div>
     }
 }
 

@@ -52,6 +52,8 @@ pub enum PageEvent {
     Seek(usize),
     /// Start the run over on the same puzzle (paused).
     Reset,
+    /// Stop the run in flight: pause, drop pending steps and end the worker's running request.
+    Cancel,
     SetKeepThinking(bool),
     SetStopOnHalt(bool),
     /// Delay between frames while playing.
@@ -426,6 +428,20 @@ impl Playground {
                 self.need_start = true;
                 self.run.error = None;
             }
+            PageEvent::Cancel => {
+                self.playing = false;
+                self.pending_step = None;
+                self.pending_edit = None;
+                if self.run.info.is_some() {
+                    self.run.finished = Some(DoneReason::Cancelled);
+                }
+                // The worker ends the running request (its answer is then ignored) and answers
+                // the cancel itself, which is what the page waits for.
+                if self.in_flight.is_some() {
+                    send.push(WorkerInput::Cancel { id: self.id() });
+                }
+                return send;
+            }
             PageEvent::SetKeepThinking(on) => self.keep_thinking = on,
             PageEvent::SetStopOnHalt(on) => self.stop_on_halt = on,
             PageEvent::SetDelay(ms) => self.delay_ms = ms,
@@ -548,6 +564,7 @@ impl Playground {
             }
             (true, Some(DoneReason::MaxSteps)) => " · done (all supervision steps; tick \"keep thinking\" to go on)",
             (true, Some(DoneReason::Halted)) => " · done (the halting head stopped it)",
+            (_, Some(DoneReason::Cancelled)) => " · cancelled (play to go on)",
             _ => "",
         };
         let left = match self.seconds_left() {
@@ -694,6 +711,36 @@ mod tests {
         h.settle(usize::MAX);
         assert_eq!(h.page.run.kinds(), "S");
         assert!(!h.page.playing);
+    }
+
+    #[test]
+    fn cancel_ends_the_request_in_flight_and_stops_playing() {
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(5);
+        assert!(h.page.playing);
+        // A tick asks for the next application; cancel before its answer arrives.
+        h.event(PageEvent::Tick);
+        let asked = h.queue.clone();
+        assert!(matches!(asked.as_slice(), [WorkerInput::Advance { .. }]), "{asked:?}");
+        let frames = h.page.run.timeline.len();
+        h.event(PageEvent::Cancel);
+        assert!(matches!(h.queue.last(), Some(WorkerInput::Cancel { .. })), "{:?}", h.queue);
+        assert!(!h.page.playing && h.page.busy());
+        h.settle(usize::MAX);
+        assert!(!h.page.busy() && !h.page.wants_tick(), "the cancel is answered; nothing more is asked for");
+        assert_eq!(h.page.run.finished, Some(DoneReason::Cancelled));
+        assert!(h.page.run.timeline.len() <= frames + 1, "at most the frame already asked for arrives");
+        assert!(h.page.status_line().contains("cancelled"), "{}", h.page.status_line());
+        // Play goes on from there.
+        h.event(PageEvent::TogglePlay);
+        assert!(h.page.playing);
+        h.settle(h.ticks + 3);
+        assert!(h.page.run.timeline.len() > frames + 1);
+        assert_eq!(h.page.run.finished, None);
+        // Cancel with nothing in flight only pauses.
+        h.event(PageEvent::Cancel);
+        assert!(h.queue.is_empty() && !h.page.playing);
     }
 
     #[test]
