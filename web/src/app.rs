@@ -204,6 +204,10 @@ pub fn App() -> impl IntoView {
         // Dropping the old client terminates its worker.
         client.set_value(None);
         set_state.update(|s| *s = s.restarted());
+        if let Some(message) = crate::capability::browser_support().message() {
+            set_state.update(|s| s.worker = WorkerStatus::Failed { message, fatal: true });
+            return;
+        }
         let spawned = WorkerClient::spawn(move |event| dispatch(PageEvent::Worker(event)));
         match spawned {
             Ok(c) => client.set_value(Some(c)),

@@ -10,11 +10,13 @@
 //!   share URL, PNG and GIF export), plain Rust tested natively.
 //! - [`export`]: the share link of a run, the run a link opens, PNG and GIF bytes for downloads.
 //! - [`fetch`]: fetching the bundled model on the main thread.
+//! - [`capability`]: what the browser must offer, and the message when it does not.
 //! - [`catalog`]: the bundled models and puzzle samples the page offers (data).
 //! - [`puzzle_input`]: the Sudoku being prepared: typed, pasted, edited, sampled or generated.
 //! - [`app`] and [`panels`]: the components.
 
 pub mod app;
+pub mod capability;
 pub mod catalog;
 pub mod download;
 pub mod engine;
