@@ -538,9 +538,10 @@ fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl 
                     );
                     let class = if k == shown { "page current" } else { "page" };
                     Some(view! {
+                        // Named by its visible text ("z2"); the thumbnail is decoration.
                         <button class=class on:click=move |_| on_event.run(PageEvent::Seek(k))
-                            aria-label=format!("show latent update {} (frame {})", f.latent, k + 1)>
-                            {mini}
+                            title=format!("show latent update {} (frame {})", f.latent, k + 1)>
+                            <div aria-hidden="true">{mini}</div>
                             <span>{format!("z{}", f.latent)}</span>
                         </button>
                     })

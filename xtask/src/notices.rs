@@ -27,6 +27,7 @@ TRM Playground is MIT-licensed (see `LICENSE`). It builds on the work below.
 |---|---|---|
 | binaryen (wasm-opt) | npm | Apache-2.0 |
 | playwright-core | npm | Apache-2.0 |
+| axe-core (accessibility audit) | npm | MPL-2.0 |
 | trunk | crates.io | MIT OR Apache-2.0 |
 | wasm-bindgen-cli | crates.io | MIT OR Apache-2.0 |
 | Chromium, chromedriver | Debian | BSD-3-Clause and others |

@@ -9,6 +9,8 @@ pub const WASM_BINDGEN: &str = "0.2.130";
 pub const BINARYEN: &str = "132.0.0";
 /// npm `playwright-core`: drives Debian's Chromium in the end-to-end test (no browser download).
 pub const PLAYWRIGHT_CORE: &str = "1.65.1";
+/// npm `axe-core`: the accessibility audit injected into the page by the end-to-end test.
+pub const AXE_CORE: &str = "4.14.1";
 /// Debian packages for the browser tests.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";

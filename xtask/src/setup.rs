@@ -126,14 +126,21 @@ pub fn install(root: &Path) -> Result<Tools, String> {
         eprintln!("  installed trunk in {:.0?}", t.elapsed());
     }
 
-    // 4. npm packages: wasm-opt (binaryen) for trunk, playwright-core for the end-to-end test.
-    let npm_ok = npm_version(root, "binaryen").as_deref() == Some(pins::BINARYEN)
-        && npm_version(root, "playwright-core").as_deref() == Some(pins::PLAYWRIGHT_CORE);
+    // 4. npm packages: wasm-opt (binaryen) for trunk, playwright-core and axe-core for the
+    //    end-to-end test. Any package missing or at another version: `npm ci` from package-lock.json.
+    let npm_pins =
+        [("binaryen", pins::BINARYEN), ("playwright-core", pins::PLAYWRIGHT_CORE), ("axe-core", pins::AXE_CORE)];
+    let npm_ok = npm_pins.iter().all(|(package, pin)| npm_version(root, package).as_deref() == Some(*pin));
     if npm_ok {
-        eprintln!("  ok  npm binaryen {}, playwright-core {}", pins::BINARYEN, pins::PLAYWRIGHT_CORE);
+        eprintln!(
+            "  ok  npm binaryen {}, playwright-core {}, axe-core {}",
+            pins::BINARYEN,
+            pins::PLAYWRIGHT_CORE,
+            pins::AXE_CORE
+        );
     } else {
         exec(tools.command("npm").args(["ci", "--no-fund", "--no-audit"]).current_dir(root.join("web")))?;
-        for (package, pin) in [("binaryen", pins::BINARYEN), ("playwright-core", pins::PLAYWRIGHT_CORE)] {
+        for (package, pin) in npm_pins {
             let got = npm_version(root, package);
             if got.as_deref() != Some(pin) {
                 return Err(format!(

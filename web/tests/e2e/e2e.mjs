@@ -9,7 +9,10 @@
 // the seeded generator); switching to the 6×6 model and running it; no horizontal scroll at 375 px;
 // a truncated checkpoint shows an error with a working retry; the browser console shows no errors;
 // nothing is requested outside the sub-path; the worker reports bad requests, a truncated model
-// and panics as messages. Saves screenshots.
+// and panics as messages; share and export (the address bar's link reruns the same answer in a fresh
+// page, the PNG decodes, the GIF); cancel; axe-core finds no serious violations; offline after the
+// first visit (service worker); the capability message without WebAssembly, SIMD or Workers.
+// Saves screenshots.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
 // Run by `cargo xtask test`; by hand: `DIST=dist OUT_DIR=target/e2e node web/tests/e2e/e2e.mjs`.
@@ -18,6 +21,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const DIST = path.resolve(process.env.DIST ?? 'dist');
@@ -172,6 +177,50 @@ try {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(OUT_DIR, 'sudoku4.png'), fullPage: true });
 
+  // Share and export: the address bar holds the run's link; the frame shown downloads as a PNG
+  // (decoded here: signature, IHDR, the IDAT inflated to the right size) and the run as a GIF.
+  check(page.url().includes(`#v=1&d=sudoku&p=${RUN_PUZZLE}&`) && page.url().includes('m=b:sudoku4'),
+    "the address bar holds the run's share link", page.url());
+  const downloaded = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click(button)]);
+    return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
+  };
+  const png = await downloaded('#download-png').catch((e) => ({ name: String(e), bytes: Buffer.alloc(0) }));
+  const pngInfo = (() => {
+    const b = png.bytes;
+    if (b.length < 33 || !b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+      return { ok: false, why: `no PNG signature (${b.length} bytes)` };
+    }
+    const idat = [];
+    let width = 0, height = 0, colour = -1;
+    for (let pos = 8; pos + 8 <= b.length;) {
+      const len = b.readUInt32BE(pos);
+      const type = b.toString('latin1', pos + 4, pos + 8);
+      const data = b.subarray(pos + 8, pos + 8 + len);
+      if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); colour = data[9]; }
+      if (type === 'IDAT') idat.push(data);
+      pos += 12 + len;
+    }
+    const channels = { 2: 3, 6: 4 }[colour] ?? 0;
+    const raw = zlib.inflateSync(Buffer.concat(idat));
+    return { ok: raw.length === height * (1 + channels * width), width, height, why: `${width}×${height}, ${raw.length} bytes inflated` };
+  })();
+  const side4 = 4 * (28 + 1) + 1; // web/src/export.rs EXPORT_CELL, 1-pixel grid lines
+  check(pngInfo.ok && pngInfo.width === side4 && pngInfo.height === side4 && png.name.endsWith('.png'),
+    'Download PNG saves the frame shown as a PNG that decodes', `${png.name}: ${pngInfo.why}`);
+  // Accessibility: axe-core, injected into the page after the run, finds nothing serious or critical.
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const axeFound = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  check(axeFound.length === 0, 'axe-core finds no serious or critical accessibility violations', axeFound.join(' | '));
+  const gif = await downloaded('#download-gif').catch((e) => ({ name: String(e), bytes: Buffer.alloc(0) }));
+  check(gif.bytes.toString('latin1', 0, 6) === 'GIF89a' && gif.bytes.readUInt16LE(6) === side4
+    && gif.bytes.readUInt16LE(8) === side4 && gif.bytes[gif.bytes.length - 1] === 0x3b,
+    'Download GIF saves the run so far as a GIF', `${gif.name}, ${gif.bytes.length} bytes`);
+
   // Run controls: reset, then one network application, then one answer refresh.
   const idle = () => !document.querySelector('#run')?.dataset.busy || document.querySelector('#run').dataset.busy === 'false';
   await page.click('#reset');
@@ -207,7 +256,7 @@ try {
     const style = getComputedStyle(el);
     return { id: el.id, visible: el.matches(':focus-visible'), outline: style.outlineStyle, width: style.outlineWidth };
   });
-  check(focus.id === 'reset' && focus.visible && focus.outline !== 'none' && focus.width !== '0px',
+  check(focus.id === 'cancel' && focus.visible && focus.outline !== 'none' && focus.width !== '0px',
     'keyboard focus is visible on the run controls', JSON.stringify(focus));
 
   // Keep thinking past the trained steps, stopping where the halting head says so.
@@ -300,6 +349,19 @@ try {
   check((await page.inputValue('#puzzle-text')).replace(/\s/g, '').length === 36, 'the puzzle box holds the 6×6 sample');
   await page.screenshot({ path: path.join(OUT_DIR, 'sudoku6.png'), fullPage: true });
 
+  // The share link, opened in a fresh browser context (no remembered model), reruns the 6×6 model on
+  // the same puzzle to the same answer.
+  const link6 = page.url();
+  const fresh = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await fresh.goto(link6, { waitUntil: 'load', timeout: 60_000 });
+  const reopened = await fresh.waitForFunction((want) => document.querySelector('#run')?.dataset.kinds === want,
+    RUN6_KINDS, { timeout: 120_000 }).then(() => true, () => false);
+  const answerShared = await fresh.getAttribute('#run', 'data-answer');
+  check(link6.includes('m=b:sudoku6') && reopened && answerShared === answer6,
+    'a share link opened in a fresh page reruns the same model and puzzle to the same answer',
+    `${link6}: ${diffCells(answerShared ?? '', answer6)}`);
+  await fresh.close();
+
   // Responsiveness by ordering: the page asks for one application at a time, so a pause click is
   // handled before more than the one frame already asked for can arrive.
   await page.click('#reset');
@@ -321,7 +383,23 @@ try {
     'a pause click is handled before the next frame is asked for',
     `${atClick.frames} frames at the click (playing ${atClick.playing}), ${afterPause} after`);
 
-  // The choice persists: a reload opens the 6×6 model again.
+  // Cancel: while playing, a cancel click ends the request in flight and nothing more is asked for.
+  await page.click('#play');
+  await waitRun((n) => Number(document.querySelector('#run')?.dataset.frames) >= n, afterPause + 3, 'frames after play');
+  const atCancel = await page.evaluate(() => {
+    const frames = Number(document.querySelector('#run').dataset.frames);
+    document.querySelector('#cancel').click();
+    return frames;
+  });
+  await page.waitForFunction(() => document.querySelector('#run')?.dataset.busy === 'false', null, { timeout: 30_000 })
+    .catch(() => {});
+  const afterCancel = Number(await attr('data-frames'));
+  check((await attr('data-playing')) === 'false' && (await attr('data-finished')) === 'Cancelled'
+    && afterCancel - atCancel <= 1 && /cancelled/.test(await page.innerText('#run-status')),
+    'Cancel stops the run in flight', `${atCancel} frames at the click, ${afterCancel} after, finished ${await attr('data-finished')}`);
+
+  // The choice persists: a reload (without the share link) opens the 6×6 model again.
+  await page.evaluate(() => history.replaceState(null, '', location.pathname));
   await page.reload({ waitUntil: 'load' });
   const reloaded = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, RUN6_KINDS,
     'the 6×6 run after a reload');
@@ -341,7 +419,9 @@ try {
   check(outsideRequests.length === 0, 'nothing is requested outside the sub-path', outsideRequests.join(', '));
 
   // A truncated checkpoint: the page shows the loader's error and a retry that works.
-  const broken = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  // (Routes do not see what a service worker fetches: this context runs without one.)
+  const brokenContext = await browser.newContext({ viewport: { width: 1280, height: 1000 }, serviceWorkers: 'block' });
+  const broken = await brokenContext.newPage();
   await broken.route('**/models/sudoku4.safetensors', (route) => route.fulfill({
     status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(100, 7) }));
   await broken.goto(url, { waitUntil: 'load', timeout: 60_000 });
@@ -353,7 +433,7 @@ try {
   const retried = await broken.waitForFunction(() => (document.querySelector('#run')?.dataset.kinds ?? '').startsWith('SL'),
     null, { timeout: 120_000 }).then(() => true, () => false);
   check(retried && (await broken.locator('#run-error').count()) === 0, 'retry loads the model and the run starts');
-  await broken.close();
+  await brokenContext.close();
 
   // The worker protocol: bad requests and panics come back as messages.
   const protocol = await page.evaluate(async () => {
@@ -391,6 +471,44 @@ try {
     JSON.stringify(protocol.probe));
   check(protocol.panic.kind === 'Error' && protocol.panic.fatal === true && /panicked/.test(protocol.panic.message),
     'a panic in the worker reaches the page as a fatal error message', JSON.stringify(protocol.panic));
+
+  // Offline after the first visit: the service worker caches the page, the wasm and the model; with
+  // the network off, a reload still runs the 4×4 sample to its solution.
+  const online = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const off = await online.newPage();
+  const ranTo = (p, want) => p.waitForFunction((w) => document.querySelector('#run')?.dataset.kinds === w, want,
+    { timeout: 120_000 }).then(() => true, () => false);
+  await off.goto(url, { waitUntil: 'load', timeout: 60_000 });
+  const firstVisit = await ranTo(off, RUN_KINDS);
+  const cached = await off.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null,
+    { timeout: 60_000 }).then(() => true, () => false);
+  await online.setOffline(true);
+  const reloadedOffline = await off.reload({ waitUntil: 'load', timeout: 60_000 }).then(() => true, (e) => String(e));
+  const offlineRun = reloadedOffline === true && (await ranTo(off, RUN_KINDS));
+  const offlineAnswer = offlineRun ? await off.getAttribute('#run', 'data-answer') : '';
+  check(firstVisit && cached && offlineRun && offlineAnswer === RUN_SOLUTION,
+    'offline after the first visit: a reload still runs the 4×4 sample to its solution',
+    `first run ${firstVisit}, cached ${cached}, reload ${reloadedOffline}, answer ${offlineAnswer}`);
+  await online.close();
+
+  // The capability check: without WebAssembly, WebAssembly SIMD or Workers the page says what is
+  // missing instead of staying blank.
+  const lacking = async (init) => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.addInitScript(init);
+    await p.goto(url, { waitUntil: 'load', timeout: 60_000 });
+    const text = await p.waitForSelector('#unsupported', { timeout: 30_000 }).then((e) => e.innerText(), () => '');
+    const visible = await p.isVisible('#unsupported').catch(() => false);
+    await context.close();
+    return visible ? text : '';
+  };
+  const noWasm = await lacking(() => { delete window.WebAssembly; });
+  check(/lacks WebAssembly\b/.test(noWasm) && !/SIMD/.test(noWasm), 'without WebAssembly the page says so', noWasm);
+  const noSimd = await lacking(() => { WebAssembly.validate = () => false; });
+  check(/lacks WebAssembly SIMD/.test(noSimd), 'without WebAssembly SIMD the page says so', noSimd);
+  const noWorker = await lacking(() => { delete window.Worker; });
+  check(/lacks Web Workers/.test(noWorker), 'without Web Workers the page says so', noWorker);
 } finally {
   await browser.close();
   server.close();
