@@ -360,6 +360,14 @@ try {
   check(link6.includes('m=b:sudoku6') && reopened && answerShared === answer6,
     'a share link opened in a fresh page reruns the same model and puzzle to the same answer',
     `${link6}: ${diffCells(answerShared ?? '', answer6)}`);
+  // A broken link says why it cannot be opened, and the page still runs its default puzzle.
+  await fresh.goto('about:blank'); // (a new fragment alone would not reload the page)
+  await fresh.goto(`${url}#v=1&d=sudoku&p=12&m=b:sudoku4&h=0&k=0&f=8`, { waitUntil: 'load', timeout: 60_000 });
+  const linkError = await fresh.waitForSelector('#link-error', { timeout: 60_000 }).then((e) => e.innerText(), () => '');
+  const stillRuns = await fresh.waitForFunction(() => (document.querySelector('#run')?.dataset.kinds ?? '').startsWith('SL'),
+    null, { timeout: 120_000 }).then(() => true, () => false);
+  check(/cannot be opened/.test(linkError) && /puzzle/.test(linkError) && stillRuns,
+    'a broken share link shows why and the page still runs', linkError);
   await fresh.close();
 
   // Responsiveness by ordering: the page asks for one application at a time, so a pause click is
