@@ -20,6 +20,7 @@ pub struct BundledModel {
 pub const BUNDLED_MODELS: &[BundledModel] = &[
     BundledModel { name: "sudoku4", kind: PuzzleKind::Sudoku { side: 4 }, label: "Sudoku 4×4" },
     BundledModel { name: "sudoku6", kind: PuzzleKind::Sudoku { side: 6 }, label: "Sudoku 6×6" },
+    BundledModel { name: "sudoku9", kind: PuzzleKind::Sudoku { side: 9 }, label: "Sudoku 9×9" },
 ];
 
 impl BundledModel {

@@ -77,11 +77,16 @@ fn web_build(root: &Path, tools: &Tools) -> Result<(), String> {
 }
 
 fn end_to_end(root: &Path, tools: &Tools) -> Result<(), String> {
+    // The e2e compares the page's answers with the native `trm solve --quiet` of the same model and
+    // puzzle, so it needs the CLI (already built by the native tests; this is a no-op then).
+    exec(cargo(tools, root).args(["build", "--locked", "-p", "trm-cli"]))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), std::path::PathBuf::from);
     exec(
         tools
             .command("node")
             .arg("web/tests/e2e/e2e.mjs")
             .current_dir(root)
+            .env("TRM", target.join("debug").join(format!("trm{}", std::env::consts::EXE_SUFFIX)))
             .env("DIST", root.join("dist"))
             .env("OUT_DIR", root.join("target/e2e"))
             .env("CHROMIUM", pins::CHROMIUM),

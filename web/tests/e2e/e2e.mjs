@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const DIST = path.resolve(process.env.DIST ?? 'dist');
@@ -45,9 +46,25 @@ const runKinds = (name) => {
 };
 const RUN_KINDS = runKinds('sudoku4');
 const STEPS4 = card('sudoku4').arch.halt_max_steps;
+const RUN6_PUZZLE = firstLine('assets/puzzles/sudoku/samples/6x6-easy.txt');
 const RUN6_SOLUTION = firstLine('assets/puzzles/sudoku/samples/6x6-easy.solutions.txt');
 const RUN6_KINDS = runKinds('sudoku6');
 const STEPS6 = card('sudoku6').arch.halt_max_steps;
+const RUN9_PUZZLE = firstLine('assets/puzzles/sudoku/samples/9x9-easy.txt');
+const RUN9_SOLUTION = firstLine('assets/puzzles/sudoku/samples/9x9-easy.solutions.txt');
+const RUN9_KINDS = runKinds('sudoku9');
+const STEPS9 = card('sudoku9').arch.halt_max_steps;
+// The native CLI's answer for the same bundled model and puzzle (`trm solve --quiet`, built by xtask).
+const nativeAnswer = (model, puzzle) => {
+  try {
+    const out = execFileSync(process.env.TRM ?? 'trm',
+      ['solve', '--quiet', '--model', path.join(ROOT, `assets/models/${model}.safetensors`), 'sudoku', puzzle],
+      { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+    return out.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
+  } catch (e) {
+    return `trm solve failed: ${e.message}`;
+  }
+};
 const diffCells = (got, want) => [...want].map((c, k) => (got[k] === c ? null : `#${k}: ${got[k]}≠${c}`))
   .filter(Boolean).join(' ');
 
@@ -157,6 +174,10 @@ try {
     `got ${kinds}, expected ${RUN_KINDS} (status: ${await page.innerText('#run-status')})`);
   check((await page.getAttribute('#run', 'data-answer')) === RUN_SOLUTION, "the run's answer is the sample's solution",
     `got ${await page.getAttribute('#run', 'data-answer')}, expected ${RUN_SOLUTION}`);
+  const native4 = nativeAnswer('sudoku4', RUN_PUZZLE);
+  const answer4 = (await page.getAttribute('#run', 'data-answer')) ?? '';
+  check(answer4 === native4, 'the 4×4 answer in the page equals `trm solve --quiet` natively',
+    native4.length === answer4.length ? diffCells(answer4, native4) : `page ${answer4}, native ${native4}`);
   check((await page.locator('#run-grid .cell').count()) === 16, 'the run grid has 16 cells');
   check((await page.locator('#run-grid .cell.wrong').count()) === 0, 'no cell of the final answer is wrong');
   check(/halt probability/.test(await run.innerText()), 'the run shows the halting head');
@@ -341,6 +362,9 @@ try {
   await page.selectOption('#model-select', { label: 'Sudoku 6×6' });
   await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, RUN6_KINDS, 'the 6×6 run');
   const answer6 = await attr('data-answer');
+  const native6 = nativeAnswer('sudoku6', RUN6_PUZZLE);
+  check(answer6 === native6, 'the 6×6 answer in the page equals `trm solve --quiet` natively',
+    native6.length === (answer6 ?? '').length ? diffCells(answer6, native6) : `page ${answer6}, native ${native6}`);
   check((await page.locator('#run-grid .cell').count()) === 36 && (await attr('data-kinds')) === RUN6_KINDS,
     'switching to 6×6 runs the 6×6 model: n = 3 latent frames then a refresh, for every step',
     await attr('data-kinds'));
@@ -413,6 +437,19 @@ try {
     'the 6×6 run after a reload');
   check(reloaded && (await page.inputValue('#model-select')) === '1' && (await page.locator('#run-grid .cell').count()) === 36,
     'a reload keeps the chosen model', await page.inputValue('#model-select'));
+
+  // 9×9: the bundled sudoku9 model (token-mixing MLP) on the first easy 9×9 sample.
+  await page.selectOption('#model-select', { label: 'Sudoku 9×9' });
+  const ran9 = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, RUN9_KINDS, 'the 9×9 run');
+  check(ran9, 'switching to 9×9 runs the 9×9 model: n latent frames then a refresh, for every step',
+    await attr('data-kinds'));
+  const answer9 = await attr('data-answer');
+  const native9 = nativeAnswer('sudoku9', RUN9_PUZZLE);
+  check(answer9 === native9, 'the 9×9 answer in the page equals `trm solve --quiet` natively',
+    native9.length === (answer9 ?? '').length ? diffCells(answer9, native9) : `page ${answer9}, native ${native9}`);
+  check(answer9 === RUN9_SOLUTION, "the 9×9 run's answer is the sample's solution", diffCells(answer9 ?? '', RUN9_SOLUTION));
+  check((await page.locator('#chart circle.pt-halt').count()) === STEPS9, 'the 9×9 chart has one point per supervision step');
+  await page.screenshot({ path: path.join(OUT_DIR, 'sudoku9.png'), fullPage: true });
 
   // 375 px wide: no horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
