@@ -175,7 +175,8 @@ mod tests {
             assert_eq!(card["domain"], "sudoku");
         }
         assert_eq!(bundled_index("sudoku6"), Some(1));
-        assert_eq!(bundled_index("sudoku9"), None);
+        assert_eq!(bundled_index("sudoku9"), Some(2));
+        assert_eq!(bundled_index("no-such-model"), None);
         assert_eq!(offered_domains(), vec![Domain::Sudoku]);
     }
 
