@@ -3,8 +3,8 @@
 // Registered by index.html as './sw.js', so its scope is the folder the page is served from (any
 // sub-path works). On install it caches the page and every file the page and the worker loader
 // name; the page then sends the files it fetched before this worker took over (the model, its
-// card). Same-origin GETs are answered from the cache first (trunk's file names carry a content
-// hash); page loads go to the network first so a new version is picked up when online.
+// card). Same-origin GETs of content-hashed files are answered from the cache first, all others from
+// the network first (see HASHED).
 
 const CACHE = 'trm-playground-v1';
 
@@ -55,6 +55,12 @@ self.addEventListener('message', (event) => {
   event.waitUntil(cacheAll(urls).then(() => event.source?.postMessage({ cached: urls.length })));
 });
 
+// trunk's content-hashed names (`trm-web-<16 hex>.js`): such a file never changes, so the cache
+// answers first. Everything else (the page, the worker's files, the models and their cards) keeps its
+// name across versions, so the network answers first and the cache only when offline: a new
+// deployment or a retrained model is picked up on the next online visit.
+const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/;
+
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(request);
@@ -71,6 +77,8 @@ async function networkFirst(request) {
     if (res.ok) await cache.put(request, res.clone());
     return res;
   } catch (e) {
+    // Offline: the cached copy; a page load with another query (a share link) gets the cached page.
+    if (request.mode !== 'navigate') return (await cache.match(request)) ?? Response.error();
     return (await cache.match(request, { ignoreSearch: true })) ?? (await cache.match(self.registration.scope)) ?? Response.error();
   }
 }
@@ -78,5 +86,5 @@ async function networkFirst(request) {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  event.respondWith(request.mode === 'navigate' ? networkFirst(request) : cacheFirst(request));
+  event.respondWith(HASHED.test(new URL(request.url).pathname) ? cacheFirst(request) : networkFirst(request));
 });

@@ -192,9 +192,14 @@ pub fn App() -> impl IntoView {
     let fetch_model = move |index: usize| {
         let Some(model) = BUNDLED_MODELS.get(index) else { return };
         leptos::task::spawn_local(async move {
-            let card = fetch::text(&model.card_url()).await.ok();
-            match fetch::bytes(&model.model_url()).await {
-                Ok(bytes) => dispatch(PageEvent::ModelFetched(model.source(bytes, card))),
+            // A bundled model always has its card (it holds the recursion's shape): without it the
+            // checkpoint would run with the official defaults, so a failed card fetch is an error.
+            let fetched = match fetch::text(&model.card_url()).await {
+                Ok(card) => fetch::bytes(&model.model_url()).await.map(|bytes| model.source(bytes, Some(card))),
+                Err(message) => Err(message),
+            };
+            match fetched {
+                Ok(source) => dispatch(PageEvent::ModelFetched(source)),
                 Err(message) => dispatch(PageEvent::FetchFailed(message)),
             }
         });
