@@ -8,10 +8,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::catalog::{BUNDLED_MODELS, default_sample};
+use crate::engine::{ModelSource, PuzzleKind};
 use crate::export::{delay_of_fps, open_link, share_state};
 use crate::fetch;
-use crate::panels::{Explainer, ModelCard, PuzzlePanel, RunPanel};
-use crate::playground::{PageEvent, Playground};
+use crate::own_model::{ChosenFile, OwnModel, check_names, reading_note};
+use crate::panels::{Explainer, ModelCard, OwnModelControl, PuzzlePanel, RunPanel};
+use crate::playground::{ModelStatus, PageEvent, Playground};
 use crate::protocol::{WorkerInput, WorkerOutput};
 use crate::puzzle_input::SudokuDraft;
 use crate::view_model::share::{ShareState, share_url};
@@ -84,6 +86,9 @@ pub fn starting_draft(model_index: usize) -> SudokuDraft {
 
 /// Where the page remembers the last bundled model chosen (`localStorage`).
 pub const MODEL_KEY: &str = "trm-playground.model";
+/// Where the page remembers that the user's own model (kept in IndexedDB, see [`crate::idb`]) was
+/// the last choice: its file name. Absent when a bundled model was chosen after it.
+pub const OWN_MODEL_KEY: &str = "trm-playground.own-model";
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -99,7 +104,30 @@ fn remembered_model() -> Option<usize> {
 fn remember_model(index: usize) {
     if let (Some(store), Some(model)) = (storage(), BUNDLED_MODELS.get(index)) {
         let _ = store.set_item(MODEL_KEY, model.name);
+        let _ = store.remove_item(OWN_MODEL_KEY);
     }
+}
+
+/// The user's own model, when it was the last choice.
+fn remembered_own() -> Option<String> {
+    storage()?.get_item(OWN_MODEL_KEY).ok().flatten()
+}
+
+/// Remembers that the own model `name` (now in IndexedDB) is the choice, with its puzzle type.
+fn remember_own(name: &str, index: usize) {
+    if let (Some(store), Some(model)) = (storage(), BUNDLED_MODELS.get(index)) {
+        let _ = store.set_item(MODEL_KEY, model.name);
+        let _ = store.set_item(OWN_MODEL_KEY, name);
+    }
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}
+
+/// The puzzle kind of the page's puzzle type (what an own model without a card runs).
+fn selected_kind(index: usize) -> PuzzleKind {
+    BUNDLED_MODELS.get(index).map_or(PuzzleKind::Sudoku { side: 9 }, |m| m.kind)
 }
 
 /// Puts the share link of `shared` in the address bar (without a new history entry).
@@ -136,8 +164,16 @@ pub fn App() -> impl IntoView {
     let link_error = shared.as_ref().err().cloned();
     let shared = shared.ok().flatten();
     let first = shared.as_ref().map(|run| run.model_index).or_else(remembered_model).unwrap_or(0);
+    // The user's own model when the link's run used one, or (without a link) when it was the last choice.
+    let wanted_own = match &shared {
+        Some(run) => run.own.clone(),
+        None => remembered_own(),
+    };
+    let own_from_link = shared.as_ref().is_some_and(|run| run.own.is_some());
     let mut initial = Playground::new();
     initial.on(PageEvent::ModelChosen(first));
+    // Brought back from IndexedDB once the worker is spawned (see `load_current`).
+    initial.own = wanted_own;
     let first_draft = match &shared {
         Some(run) => {
             initial.on(PageEvent::SetKeepThinking(run.settings.keep_thinking));
@@ -160,6 +196,11 @@ pub fn App() -> impl IntoView {
         }
     });
     let client = StoredValue::new_local(None::<WorkerClient>);
+    // The own model: as last sent (for a worker restart), and its files until it loads (then kept).
+    let own_source = StoredValue::new(None::<ModelSource>);
+    let own_unsaved = StoredValue::new(None::<(String, Vec<ChosenFile>)>);
+    let own_note = RwSignal::new(None::<String>);
+    let own_error = RwSignal::new(None::<String>);
     let tick_scheduled = StoredValue::new(false);
 
     // Applies an event to the state and sends the requests it asks for.
@@ -205,6 +246,79 @@ pub fn App() -> impl IntoView {
         });
     };
 
+    // The own model that loaded is kept in IndexedDB and remembered as the choice.
+    let own_loaded = Memo::new(move |_| {
+        state.with(|s| match (&s.model, &s.own) {
+            (ModelStatus::Loaded(_), Some(name)) => Some(name.clone()),
+            _ => None,
+        })
+    });
+    Effect::new(move |_| {
+        let Some(name) = own_loaded.get() else { return };
+        let mut files = None;
+        own_unsaved.update_value(|unsaved| {
+            if unsaved.as_ref().is_some_and(|(n, _)| *n == name) {
+                files = unsaved.take().map(|(_, f)| f);
+            }
+        });
+        let Some(files) = files else { return };
+        let index = state.with_untracked(|s| s.model_index);
+        leptos::task::spawn_local(async move {
+            match crate::idb::save_own(&files).await {
+                Ok(()) => remember_own(&name, index),
+                Err(e) => warn(&format!("TRM Playground: your model works but cannot be kept for the next visit: {e}")),
+            }
+        });
+    });
+
+    // Brings the own model `name` back from IndexedDB; else the bundled model of the puzzle type.
+    let restore_own = move |name: String| {
+        leptos::task::spawn_local(async move {
+            let restored = match crate::idb::load_own().await {
+                Ok(Some(files)) => OwnModel::from_files(&files).and_then(|own| {
+                    if own.name == name { Ok(own) } else { Err(format!("the model kept is \"{}\"", own.name)) }
+                }),
+                Ok(None) => Err("no model is kept".to_string()),
+                Err(e) => Err(e),
+            };
+            // The user chose another model meanwhile.
+            if state.with_untracked(|s| s.own.as_ref() != Some(&name)) {
+                return;
+            }
+            match restored {
+                Ok(own) => {
+                    let source = own.source(selected_kind(state.with_untracked(|s| s.model_index)));
+                    own_source.set_value(Some(source.clone()));
+                    dispatch(PageEvent::OwnChosen(source));
+                }
+                Err(e) => {
+                    warn(&format!(
+                        "TRM Playground: cannot bring back your model \"{name}\" ({e}); using the bundled one"
+                    ));
+                    if own_from_link {
+                        own_error.set(Some(format!(
+                            "This link's run used your model \"{name}\", which this browser has not kept: load it \
+                             below. The bundled model runs meanwhile."
+                        )));
+                    }
+                    let index = state.with_untracked(|s| s.model_index);
+                    dispatch(PageEvent::ModelChosen(index));
+                    fetch_model(index);
+                }
+            }
+        });
+    };
+
+    // Sends the current model: the own one (as last sent, or from IndexedDB) or the bundled one.
+    let load_current = move || {
+        let (own, index) = state.with_untracked(|s| (s.own.clone(), s.model_index));
+        match (own, own_source.get_value()) {
+            (Some(name), Some(source)) if source.name == name => dispatch(PageEvent::OwnChosen(source)),
+            (Some(name), _) => restore_own(name),
+            (None, _) => fetch_model(index),
+        }
+    };
+
     let start = move || {
         // Dropping the old client terminates its worker.
         client.set_value(None);
@@ -218,19 +332,58 @@ pub fn App() -> impl IntoView {
             Ok(c) => client.set_value(Some(c)),
             Err(message) => set_state.update(|s| s.worker = WorkerStatus::Failed { message, fatal: true }),
         }
-        fetch_model(state.with_untracked(|s| s.model_index));
+        load_current();
     };
     start();
 
     let choose_model = Callback::new(move |index: usize| {
-        if state.with_untracked(|s| s.model_index == index) {
+        let (same_size, own) = state.with_untracked(|s| (s.model_index == index, s.own.is_some()));
+        if same_size && !own {
             return;
         }
         dispatch(PageEvent::ModelChosen(index));
         remember_model(index);
-        draft.set(starting_draft(index));
+        if !same_size {
+            draft.set(starting_draft(index));
+        }
         fetch_model(index);
     });
+
+    // "Load your own": the names are checked first, then the files read one by one and sorted.
+    let load_own = Callback::new(move |files: Vec<web_sys::File>| {
+        let names: Vec<String> = files.iter().map(web_sys::File::name).collect();
+        if let Err(e) = check_names(names.iter().map(String::as_str)) {
+            own_error.set(Some(e));
+            return;
+        }
+        own_error.set(None);
+        leptos::task::spawn_local(async move {
+            let mut chosen = Vec::new();
+            for file in &files {
+                own_note.set(Some(reading_note(&file.name(), file.size())));
+                match fetch::file_bytes(file).await {
+                    Ok(bytes) => chosen.push(ChosenFile { name: file.name(), bytes }),
+                    Err(e) => {
+                        own_note.set(None);
+                        own_error.set(Some(e));
+                        return;
+                    }
+                }
+            }
+            own_note.set(None);
+            match OwnModel::from_files(&chosen) {
+                Ok(own) => {
+                    let source = own.source(selected_kind(state.with_untracked(|s| s.model_index)));
+                    own_unsaved.set_value(Some((own.name.clone(), chosen)));
+                    own_source.set_value(Some(source.clone()));
+                    dispatch(PageEvent::OwnChosen(source));
+                }
+                Err(e) => own_error.set(Some(e)),
+            }
+        });
+    });
+    // Back to the bundled model of the puzzle type.
+    let use_bundled = Callback::new(move |_: ()| choose_model.run(state.with_untracked(|s| s.model_index)));
 
     let handle = window_event_listener(leptos::ev::keydown, move |event| {
         if event.ctrl_key() || event.meta_key() || event.alt_key() || key_is_for_a_control(&event) {
@@ -256,7 +409,9 @@ pub fn App() -> impl IntoView {
             {link_error.map(|e| view! { <p id="link-error" class="error" role="alert">{format!("This link cannot be opened: {e}")}</p> })}
         </header>
         <main>
-            <PuzzlePanel state draft choose_model on_event />
+            <PuzzlePanel state draft choose_model on_event>
+                <OwnModelControl state note=own_note error=own_error load=load_own use_bundled />
+            </PuzzlePanel>
             <RunPanel state on_event restart=Callback::new(move |_| start()) />
             <Explainer />
             <ModelCard state />

@@ -37,7 +37,10 @@ pub fn share_state(page: &Playground) -> Option<ShareState> {
     };
     Some(ShareState {
         puzzle,
-        model: ModelChoice::Bundled(page.bundled()?.name.to_string()),
+        model: match &page.own {
+            Some(name) => ModelChoice::Own(name.clone()),
+            None => ModelChoice::Bundled(page.bundled()?.name.to_string()),
+        },
         settings: RunSettings {
             stop_on_halt: page.stop_on_halt,
             keep_thinking: page.keep_thinking,
@@ -50,8 +53,11 @@ pub fn share_state(page: &Playground) -> Option<ShareState> {
 /// The run a share link asks the page to open.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SharedRun {
-    /// Index into [`BUNDLED_MODELS`].
+    /// Index into [`BUNDLED_MODELS`] (with an own model: the bundled model of the puzzle's size).
     pub model_index: usize,
+    /// The file name of the user's own model, when the run used one (the page brings it back
+    /// from the browser's storage when it kept that model).
+    pub own: Option<String>,
     pub puzzle: PuzzleSource,
     pub settings: RunSettings,
 }
@@ -74,16 +80,29 @@ pub fn open_link(fragment: &str) -> Result<Option<SharedRun>, String> {
         Err(share::ShareError::Empty) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    let name = match &state.model {
-        ModelChoice::Bundled(name) => name,
+    let puzzle = state.puzzle.source().ok_or("this page cannot open ARC links yet")?;
+    let (model_index, own, name) = match &state.model {
+        ModelChoice::Bundled(name) => {
+            let index =
+                bundled_index(name).ok_or_else(|| format!("the link names model \"{name}\", which is not bundled"))?;
+            (index, None, name)
+        }
         ModelChoice::Own(name) => {
-            return Err(format!("the link's run used the model file \"{name}\", which this page cannot load yet"));
+            // The puzzle type of the page that fits the puzzle (its samples and size).
+            let cells = match &puzzle {
+                PuzzleSource::Sudoku { text, .. } => text.chars().count(),
+                _ => 0,
+            };
+            let index = BUNDLED_MODELS
+                .iter()
+                .position(|m| m.kind.domain() == state.puzzle.domain() && m.kind.seq_len() == cells)
+                .ok_or_else(|| {
+                    format!("the link's run used the model file \"{name}\" on a puzzle size this page does not offer")
+                })?;
+            (index, Some(name.clone()), name)
         }
     };
-    let model_index =
-        bundled_index(name).ok_or_else(|| format!("the link names model \"{name}\", which is not bundled"))?;
     let model = &BUNDLED_MODELS[model_index];
-    let puzzle = state.puzzle.source().ok_or("this page cannot open ARC links yet")?;
     if state.puzzle.domain() != model.kind.domain() {
         return Err(format!("the link's puzzle does not fit model {name}"));
     }
@@ -96,7 +115,7 @@ pub fn open_link(fragment: &str) -> Result<Option<SharedRun>, String> {
             model.kind.seq_len()
         ));
     }
-    Ok(Some(SharedRun { model_index, puzzle, settings: state.settings }))
+    Ok(Some(SharedRun { model_index, own, puzzle, settings: state.settings }))
 }
 
 /// The PNG of the frame shown (answer y, changed cells outlined).
@@ -119,7 +138,7 @@ pub fn run_so_far_gif(page: &Playground) -> Result<Vec<u8>, String> {
 
 /// A file name for an export: the model, the frame index and the extension.
 pub fn export_name(page: &Playground, ext: &str) -> String {
-    let model = page.bundled().map_or("trm", |m| m.name);
+    let model = page.model_name().unwrap_or("trm");
     let frame = page.run.frame().map_or(0, |f| f.index);
     format!("{model}-frame{frame}.{ext}")
 }
@@ -172,7 +191,13 @@ mod tests {
         assert_eq!(open_link("#"), Ok(None));
         let err = |f: &str| open_link(f).unwrap_err();
         assert!(err("v=1&d=sudoku&p=214.3...1.2.42..&m=b:nope&h=0&k=0&f=8").contains("not bundled"));
-        assert!(err("v=1&d=sudoku&p=214.3...1.2.42..&m=o:mine.pt&h=0&k=0&f=8").contains("mine.pt"));
+        // A link to a run of the user's own model opens on the puzzle type of its size.
+        let own = open_link("v=1&d=sudoku&p=214.3...1.2.42..&m=o:mine.pt&h=0&k=0&f=8").unwrap().unwrap();
+        assert_eq!((own.own.as_deref(), own.model_index), (Some("mine.pt"), 0));
+        let mut page = page_with_run(1);
+        page.own = Some("mine.pt".into());
+        assert_eq!(share_state(&page).unwrap().model, ModelChoice::Own("mine.pt".into()));
+        assert!(export_name(&page, "png").starts_with("mine.pt-frame"));
         let six = BUNDLED_MODELS.iter().find(|m| m.kind.seq_len() == 36).map(|m| m.name).unwrap();
         assert!(err(&format!("v=1&d=sudoku&p=214.3...1.2.42..&m=b:{six}&h=0&k=0&f=8")).contains("16 cells"));
         assert!(err("v=2&d=sudoku&p=1&m=b:sudoku4&h=0&k=0&f=8").contains("newer"));

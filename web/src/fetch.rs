@@ -1,4 +1,5 @@
-//! Fetching files on the page's main thread (the worker only ever receives bytes).
+//! Fetching files on the page's main thread, and reading the files the user chose (the worker only
+//! ever receives bytes).
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
@@ -36,4 +37,12 @@ pub async fn text(url: &str) -> Result<String, String> {
     let promise = response.text().map_err(|e| format!("cannot read {url}: {}", describe(&e)))?;
     let value = JsFuture::from(promise).await.map_err(|e| format!("cannot read {url}: {}", describe(&e)))?;
     value.as_string().ok_or_else(|| format!("{url} is not text"))
+}
+
+/// The bytes of a file the user chose.
+pub async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let name = file.name();
+    let buffer =
+        JsFuture::from(file.array_buffer()).await.map_err(|e| format!("cannot read \"{name}\": {}", describe(&e)))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
 }

@@ -11,6 +11,8 @@
 //! - [`export`]: the share link of a run, the run a link opens, PNG and GIF bytes for downloads.
 //! - [`fetch`]: fetching the bundled model on the main thread.
 //! - [`capability`]: what the browser must offer, and the message when it does not.
+//! - [`own_model`]: "load your own model": which chosen file is which (plain Rust, tested natively);
+//!   [`idb`] keeps the last one in IndexedDB.
 //! - [`catalog`]: the bundled models and puzzle samples the page offers (data).
 //! - [`puzzle_input`]: the Sudoku being prepared: typed, pasted, edited, sampled or generated.
 //! - [`app`] and [`panels`]: the components.
@@ -22,6 +24,8 @@ pub mod download;
 pub mod engine;
 pub mod export;
 pub mod fetch;
+pub mod idb;
+pub mod own_model;
 pub mod panels;
 pub mod playground;
 pub mod protocol;

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use trm_puzzles::sudoku::Tier;
+use wasm_bindgen::JsCast;
 
 use crate::catalog::BUNDLED_MODELS;
 use crate::engine::{Frame, FrameKind, PuzzleKind};
@@ -61,6 +62,8 @@ pub fn PuzzlePanel(
     draft: RwSignal<SudokuDraft>,
     choose_model: Callback<usize>,
     on_event: Callback<PageEvent>,
+    /// Shown under the puzzle type ("load your own model").
+    children: Children,
 ) -> impl IntoView {
     let model_index = move || state.with(|s| s.model_index);
     let tier = RwSignal::new(0usize);
@@ -202,6 +205,7 @@ pub fn PuzzlePanel(
                 </select>
                 <span class="muted">"(only the sizes a bundled model solves)"</span>
             </div>
+            {children()}
             <fieldset class="row">
                 <legend>"Bundled samples"</legend>
                 <label for="sample-tier">"Tier"</label>
@@ -262,6 +266,59 @@ pub fn PuzzlePanel(
                 {editor}
             </div>
         </section>
+    }
+}
+
+/// "Load your own model": a checkpoint (`.safetensors`, official `.pt` or an extensionless official
+/// checkpoint) with its model card, `all_config.yaml` or ARC `identifiers.json`; what is being
+/// read, what is wrong with the files chosen, and the way back to the bundled model.
+#[component]
+pub fn OwnModelControl(
+    state: ReadSignal<Playground>,
+    /// What is being read ("reading checkpoint.pt (0.9 MB)…").
+    note: RwSignal<Option<String>>,
+    /// Why the files chosen cannot be used.
+    error: RwSignal<Option<String>>,
+    load: Callback<Vec<web_sys::File>>,
+    use_bundled: Callback<()>,
+) -> impl IntoView {
+    let own = move || state.with(|s| s.own.clone());
+    let on_change = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let mut files = Vec::new();
+        if let Some(list) = input.files() {
+            for k in 0..list.length() {
+                files.extend(list.get(k));
+            }
+        }
+        // Choosing the same files again must fire `change` again.
+        input.set_value("");
+        load.run(files);
+    };
+    let size = move || state.with(|s| s.bundled().map_or("", |m| m.label));
+    view! {
+        <fieldset class="row own-model">
+            <legend>"Load your own model"</legend>
+            <label for="own-files">"Checkpoint (.safetensors or official .pt), optional model card / identifiers.json (.json) and all_config.yaml"</label>
+            <input id="own-files" type="file" multiple aria-describedby="own-help own-status own-error" on:change=on_change />
+            <p id="own-help" class="muted">
+                {move || format!(
+                    "Without a model card it runs the puzzle type chosen above ({}). Your last model is kept in this browser.",
+                    size()
+                )}
+            </p>
+            <p id="own-status" aria-live="polite">
+                {move || match (note.get(), own()) {
+                    (Some(note), _) => note,
+                    (None, Some(name)) => format!("Using your model {name}."),
+                    (None, None) => String::new(),
+                }}
+            </p>
+            {move || own().map(|_| view! {
+                <button id="own-unload" on:click=move |_| use_bundled.run(())>"Use the bundled model again"</button>
+            })}
+            {move || error.get().map(|e| view! { <p id="own-error" class="error" role="alert">{e}</p> })}
+        </fieldset>
     }
 }
 
@@ -689,7 +746,24 @@ pub fn ModelCard(state: ReadSignal<Playground>) -> impl IntoView {
             let ModelStatus::Loaded(info) = &s.model else { return ().into_any() };
             let card = s.card.as_deref().map(card_view);
             let body = match card {
-                None => view! { <p class="muted">"This model has no card."</p> }.into_any(),
+                None => {
+                    // The architecture as loaded (official field names), from the checkpoint and its yaml.
+                    let arch = serde_json::to_value(&info.config)
+                        .ok()
+                        .and_then(|v| v.as_object().cloned())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(k, v)| view! { <tr><th scope="row">{k}</th><td>{v.to_string()}</td></tr> })
+                        .collect_view();
+                    view! {
+                        <p class="muted">"This model has no card."</p>
+                        <details open>
+                            <summary>"Architecture as loaded (official field names)"</summary>
+                            <div class="table-wrap"><table id="model-config"><tbody>{arch}</tbody></table></div>
+                        </details>
+                    }
+                    .into_any()
+                }
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
                 Some(Ok(card)) => {
                     let arch = card

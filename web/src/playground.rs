@@ -34,6 +34,9 @@ pub enum PageEvent {
     ModelChosen(usize),
     /// A model's bytes (and card) arrived.
     ModelFetched(ModelSource),
+    /// The user's own model (read from their files, or restored from the browser's storage): it
+    /// replaces the bundled one and runs the puzzle of the moment (kept as it is).
+    OwnChosen(ModelSource),
     /// Fetching the model failed.
     FetchFailed(String),
     /// Start a new run on this puzzle (and play it).
@@ -151,8 +154,11 @@ impl RunView {
 pub struct Playground {
     pub worker: WorkerStatus,
     pub model: ModelStatus,
-    /// The bundled model chosen (index into [`BUNDLED_MODELS`]).
+    /// The bundled model chosen (index into [`BUNDLED_MODELS`]); with an own model, the puzzle
+    /// type (its samples and size) the page offers.
     pub model_index: usize,
+    /// The user's own model (its name), when that is the current model instead of the bundled one.
+    pub own: Option<String>,
     /// The chosen model's card (JSON), once fetched.
     pub card: Option<String>,
     /// The puzzle of the current (or next) run.
@@ -208,6 +214,7 @@ impl Playground {
             worker: WorkerStatus::Starting,
             model: ModelStatus::Fetching,
             model_index: 0,
+            own: None,
             card: None,
             puzzle,
             run: RunView::default(),
@@ -229,6 +236,7 @@ impl Playground {
     pub fn restarted(&self) -> Self {
         Playground {
             model_index: self.model_index,
+            own: self.own.clone(),
             puzzle: self.puzzle.clone(),
             playing: true,
             keep_thinking: self.keep_thinking,
@@ -241,6 +249,14 @@ impl Playground {
     /// The chosen bundled model.
     pub fn bundled(&self) -> Option<&'static BundledModel> {
         BUNDLED_MODELS.get(self.model_index)
+    }
+
+    /// The name of the current model: the user's own, else the bundled one.
+    pub fn model_name(&self) -> Option<&str> {
+        match &self.own {
+            Some(name) => Some(name),
+            None => self.bundled().map(|m| m.name),
+        }
     }
 
     /// True while a request is waiting for its answer.
@@ -340,30 +356,51 @@ impl Playground {
             }
             PageEvent::ModelChosen(index) => {
                 let Some(model) = BUNDLED_MODELS.get(index) else { return send };
-                if index == self.model_index && !matches!(self.model, ModelStatus::Failed(_)) {
+                let same_size = index == self.model_index;
+                if same_size && self.own.is_none() && !matches!(self.model, ModelStatus::Failed(_)) {
                     return send;
                 }
                 self.model_index = index;
+                self.own = None;
                 self.model = ModelStatus::Fetching;
                 self.card = None;
                 self.pending_model = None;
                 self.pending_step = None;
                 self.run = RunView::default();
-                self.puzzle =
-                    default_sample(model).map(|s| PuzzleSource::Sudoku { text: s.puzzle, solution: s.solution });
+                // Back from an own model to the bundled one of the same size: the puzzle stays.
+                if !same_size || self.puzzle.is_none() {
+                    self.puzzle =
+                        default_sample(model).map(|s| PuzzleSource::Sudoku { text: s.puzzle, solution: s.solution });
+                }
                 self.need_start = true;
                 self.playing = true;
             }
             PageEvent::ModelFetched(model) => {
                 // A late answer for a model the user has since switched away from.
-                if self.bundled().is_none_or(|b| b.name != model.name) {
+                if self.own.is_some() || self.bundled().is_none_or(|b| b.name != model.name) {
                     return send;
                 }
                 self.model = ModelStatus::Fetched;
                 self.card = model.card.clone();
                 self.pending_model = Some(model);
             }
-            PageEvent::FetchFailed(message) => self.model = ModelStatus::Failed(message),
+            PageEvent::OwnChosen(model) => {
+                self.own = Some(model.name.clone());
+                self.model = ModelStatus::Fetched;
+                self.card = model.card.clone();
+                self.pending_model = Some(model);
+                self.pending_step = None;
+                self.pending_edit = None;
+                self.run = RunView::default();
+                self.need_start = true;
+                self.playing = true;
+            }
+            PageEvent::FetchFailed(message) => {
+                // A bundled model's fetch failing after the user switched to their own is moot.
+                if self.own.is_none() {
+                    self.model = ModelStatus::Failed(message);
+                }
+            }
             PageEvent::RunPuzzle(puzzle) => {
                 self.puzzle = Some(puzzle);
                 self.need_start = true;
@@ -386,7 +423,8 @@ impl Playground {
                     if self.stop_on_halt && self.run.frame().is_some_and(halts_here) {
                         self.playing = false;
                     }
-                } else if self.in_flight.is_none() && self.probe_answered() {
+                } else if self.in_flight.is_none() && self.probe_answered() && !self.need_start {
+                    // (While a model is switched in and its run waits to start, a late tick changes nothing.)
                     if self.can_advance() {
                         send.push(self.advance(Unit::Application));
                     } else {
@@ -842,6 +880,85 @@ mod tests {
         h.event(PageEvent::EditCell { cell, symbol: '7' });
         h.settle(0);
         assert!(h.page.run.error.as_deref().unwrap_or("").contains("'7'"), "{:?}", h.page.run.error);
+    }
+
+    #[test]
+    fn an_own_model_replaces_the_bundled_one_and_keeps_the_puzzle() {
+        use crate::own_model::{ChosenFile, OwnModel};
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(3);
+        // The user's puzzle of the moment: the second 4×4 sample.
+        let sample = BUNDLED_MODELS[0].samples()[0].get(1).unwrap();
+        let puzzle = PuzzleSource::Sudoku { text: sample.puzzle.clone(), solution: sample.solution.clone() };
+        h.event(PageEvent::RunPuzzle(puzzle.clone()));
+        h.settle(3);
+        let bundled = model_source(0);
+        let files = [
+            ChosenFile { name: "mine.safetensors".into(), bytes: bundled.bytes.clone() },
+            ChosenFile { name: "mine.json".into(), bytes: bundled.card.clone().unwrap().into_bytes() },
+        ];
+        let own = OwnModel::from_files(&files).unwrap().source(BUNDLED_MODELS[0].kind);
+        h.event(PageEvent::OwnChosen(own.clone()));
+        assert_eq!(h.page.own.as_deref(), Some("mine.safetensors"));
+        assert_eq!(h.page.model_name(), Some("mine.safetensors"));
+        assert!(h.page.run.timeline.is_empty());
+        // A bundled model's fetch answering late is ignored.
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.event(PageEvent::FetchFailed("late".into()));
+        assert_eq!(h.page.model, ModelStatus::Loading);
+        let sent: Vec<_> = h
+            .queue
+            .iter()
+            .filter_map(|r| match r {
+                WorkerInput::LoadModel { model, .. } => Some(model.name.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sent, ["mine.safetensors"], "only the own model is sent");
+        h.settle(usize::MAX);
+        assert_eq!(h.page.puzzle, Some(puzzle.clone()), "the puzzle stays");
+        assert_eq!(h.page.run.error, None);
+        assert!(matches!(&h.page.model, ModelStatus::Loaded(info) if info.name == "sudoku4"), "named by its card");
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+        assert_eq!(h.page.run.frame().unwrap().answer_text(), solution_of(&h.page));
+        // A worker restart keeps the own model as the choice.
+        assert_eq!(h.page.restarted().own.as_deref(), Some("mine.safetensors"));
+
+        // A truncated checkpoint: the loader's error, the puzzle still there.
+        let mut cut = own.clone();
+        cut.name = "cut.safetensors".into();
+        cut.bytes.truncate(1000);
+        h.event(PageEvent::OwnChosen(cut));
+        h.settle(usize::MAX);
+        let ModelStatus::Failed(e) = &h.page.model else { panic!("{:?}", h.page.model) };
+        assert!(e.contains("cannot load the model"), "{e}");
+        assert_eq!(h.page.status_line(), *e);
+        assert_eq!(h.page.puzzle, Some(puzzle.clone()));
+
+        // The bundled model of the same size is still there, on the same puzzle.
+        h.event(PageEvent::ModelChosen(0));
+        assert_eq!((h.page.own.clone(), h.page.model.clone()), (None, ModelStatus::Fetching));
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.puzzle, Some(puzzle));
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+        assert!(matches!(&h.page.model, ModelStatus::Loaded(info) if info.name == "sudoku4"));
+    }
+
+    #[test]
+    fn a_late_tick_during_a_model_switch_does_not_pause_the_new_run() {
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(3);
+        assert!(h.page.playing && h.page.wants_tick());
+        // The play timer was set before the switch and fires while the new model is fetched.
+        h.event(PageEvent::ModelChosen(1));
+        h.event(PageEvent::Tick);
+        assert!(h.page.playing, "the new run will play");
+        h.event(PageEvent::ModelFetched(model_source(1)));
+        h.settle(h.ticks + 5);
+        assert!(h.page.run.kinds().starts_with("SLLL"), "{}", h.page.run.kinds());
     }
 
     #[test]

@@ -11,7 +11,10 @@
 // nothing is requested outside the sub-path; the worker reports bad requests, a truncated model
 // and panics as messages; share and export (the address bar's link reruns the same answer in a fresh
 // page, the PNG decodes, the GIF); cancel; axe-core finds no serious violations; offline after the
-// first visit (service worker); the capability message without WebAssembly, SIMD or Workers.
+// first visit (service worker); the capability message without WebAssembly, SIMD or Workers; "load
+// your own model" with the official-format fixture (checkpoint.pt + all_config.yaml of
+// ../shared/fixtures/trm-parity/mlp_t): it runs to the native CLI's answer, a truncated copy shows
+// the loader's error with the grid kept, and a reload brings the model back from IndexedDB.
 // Saves screenshots.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
@@ -19,6 +22,7 @@
 
 import http from 'node:http';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -54,11 +58,12 @@ const RUN9_PUZZLE = firstLine('assets/puzzles/sudoku/samples/9x9-easy.txt');
 const RUN9_SOLUTION = firstLine('assets/puzzles/sudoku/samples/9x9-easy.solutions.txt');
 const RUN9_KINDS = runKinds('sudoku9');
 const STEPS9 = card('sudoku9').arch.halt_max_steps;
-// The native CLI's answer for the same bundled model and puzzle (`trm solve --quiet`, built by xtask).
+// The native CLI's answer for the same model and puzzle (`trm solve --quiet`, built by xtask):
+// `model` is a bundled model's name or the CLI's model arguments (`['--model', file, '--config', yaml]`).
 const nativeAnswer = (model, puzzle) => {
+  const modelArgs = Array.isArray(model) ? model : ['--model', path.join(ROOT, `assets/models/${model}.safetensors`)];
   try {
-    const out = execFileSync(process.env.TRM ?? 'trm',
-      ['solve', '--quiet', '--model', path.join(ROOT, `assets/models/${model}.safetensors`), 'sudoku', puzzle],
+    const out = execFileSync(process.env.TRM ?? 'trm', ['solve', '--quiet', ...modelArgs, 'sudoku', puzzle],
       { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
     return out.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop() ?? '';
   } catch (e) {
@@ -450,6 +455,93 @@ try {
   check(answer9 === RUN9_SOLUTION, "the 9×9 run's answer is the sample's solution", diffCells(answer9 ?? '', RUN9_SOLUTION));
   check((await page.locator('#chart circle.pt-halt').count()) === STEPS9, 'the 9×9 chart has one point per supervision step');
   await page.screenshot({ path: path.join(OUT_DIR, 'sudoku9.png'), fullPage: true });
+
+  // Load your own model: the official-format fixture (a random-weight 9×9 Sudoku mlp_t model, its
+  // official checkpoint.pt and all_config.yaml) through the file input, on the 9×9 puzzle shown.
+  const FIXTURE = path.join(ROOT, '../shared/fixtures/trm-parity/mlp_t');
+  const fixturePt = path.join(FIXTURE, 'checkpoint.pt');
+  const fixtureYaml = path.join(FIXTURE, 'all_config.yaml');
+  if (!fs.existsSync(fixturePt) || !fs.existsSync(fixtureYaml)) {
+    check(false, 'load your own: the fixture checkpoint.pt and all_config.yaml exist', `missing under ${FIXTURE}`);
+  } else {
+    const yaml = fs.readFileSync(fixtureYaml, 'utf8');
+    const yamlInt = (key) => Number((yaml.match(new RegExp(`^\\s*${key}:\\s*(\\d+)`, 'm')) ?? [])[1]);
+    const OWN_KINDS = 'S' + ('L'.repeat(yamlInt('L_cycles')) + 'R').repeat(yamlInt('H_cycles') * yamlInt('halt_max_steps'));
+    const ownStart = 'S' + 'L'.repeat(yamlInt('L_cycles')) + 'R';
+    const gridBefore = await page.inputValue('#puzzle-text');
+    const givensBefore = await page.locator('#editor .cell.given').count();
+    await page.selectOption('#speed', { label: 'fastest' });
+    await page.setInputFiles('#own-files', [fixturePt, fixtureYaml]);
+    const ownRan = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, OWN_KINDS,
+      'the run of your own model');
+    const ownCard = await page.innerText('#model-card').catch(() => '');
+    check(ownRan && /Model card: checkpoint\.pt/.test(ownCard) && /parameters/.test(ownCard)
+      && (await page.locator('#model-config').count()) === 1 && (await page.locator('#run-grid .cell').count()) === 81,
+      'load your own: checkpoint.pt with all_config.yaml loads (name, parameters, config shown) and runs every frame on the 9×9 grid',
+      `kinds ${(await attr('data-kinds') ?? '').slice(0, 40)}…, card: ${ownCard.slice(0, 200)}`);
+    // The page against `trm solve --steps k` natively, after each of the first supervision steps. This
+    // model has random weights: its recursion is chaotic, so float rounding that differs between wasm
+    // and native kernels grows until the answers part (the first steps agree to the cell; the final
+    // answer, after 16 steps, is compared for information only). The page shows the padding token as
+    // '_' where the CLI prints '.'.
+    await page.screenshot({ path: path.join(OUT_DIR, 'own-model.png'), fullPage: true });
+    const ownNative = (steps) => nativeAnswer(['--model', fixturePt, '--config', fixtureYaml, '--steps', String(steps)],
+      RUN9_PUZZLE);
+    const ownPage = async (position) => {
+      await page.evaluate((pos) => {
+        const el = document.querySelector('#scrubber');
+        el.value = String(pos);
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      }, position);
+      return ((await attr('data-answer')) ?? '').replaceAll('_', '.');
+    };
+    const perStep = yamlInt('H_cycles') * (yamlInt('L_cycles') + 1);
+    const stepDiffs = [];
+    for (const k of [1, 2]) {
+      const got = await ownPage(k * perStep);
+      const want = ownNative(k);
+      if (got !== want) stepDiffs.push(`step ${k}: ${got.length === want.length ? diffCells(got, want) : `page ${got}, native ${want}`}`);
+    }
+    check(stepDiffs.length === 0 && gridBefore.replace(/\s/g, '') === RUN9_PUZZLE,
+      "your own model's answers after supervision steps 1 and 2 equal `trm solve --steps k --model checkpoint.pt --config all_config.yaml`",
+      stepDiffs.join(' | '));
+    const finalPage = await ownPage(OWN_KINDS.length - 1);
+    const finalNative = nativeAnswer(['--model', fixturePt, '--config', fixtureYaml], RUN9_PUZZLE);
+    console.log(`  (info: the final answer after ${yamlInt('halt_max_steps')} steps ${finalPage === finalNative
+      ? 'equals the native one' : `differs from the native one in ${[...finalNative].filter((c, k) => finalPage[k] !== c).length} of 81 cells (random weights, chaotic recursion)`})`);
+
+    // A truncated copy (its first 1000 bytes): the loader's error, the user's grid untouched.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trm-e2e-'));
+    const cut = path.join(tmp, 'truncated.pt');
+    fs.writeFileSync(cut, fs.readFileSync(fixturePt).subarray(0, 1000));
+    await page.setInputFiles('#own-files', [cut, fixtureYaml]);
+    const cutError = await page.waitForFunction(() => /cannot load the model/.test(document.querySelector('#run-error')?.innerText ?? ''),
+      null, { timeout: 60_000 }).then(() => page.innerText('#run-error'), () => '');
+    check(/cannot load the model/.test(cutError) && (await page.inputValue('#puzzle-text')) === gridBefore
+      && (await page.locator('#editor .cell.given').count()) === givensBefore,
+      "a truncated checkpoint shows the loader's error and the user's grid stays", cutError);
+    // Files the page cannot use are said so beside the file input.
+    await page.setInputFiles('#own-files', [fixtureYaml]);
+    const noCheckpoint = await page.locator('#own-error').innerText().catch(() => '');
+    check(/no checkpoint/.test(noCheckpoint), 'choosing no checkpoint says so', noCheckpoint);
+    fs.rmSync(tmp, { recursive: true, force: true });
+
+    // A reload (without the share link) brings back the last own model that loaded, from IndexedDB.
+    await page.evaluate(() => history.replaceState(null, '', location.pathname));
+    await page.reload({ waitUntil: 'load' });
+    const restored = await waitRun((want) => (document.querySelector('#run')?.dataset.kinds ?? '').startsWith(want), ownStart,
+      'your own model after a reload');
+    const restoredCard = await page.innerText('#model-card').catch(() => '');
+    check(restored && /Model card: checkpoint\.pt/.test(restoredCard) && /checkpoint\.pt/.test(await page.innerText('#own-status')),
+      'after a reload your own model is still the one chosen (IndexedDB)', restoredCard.slice(0, 120));
+    // The bundled model is still a click away, on the same puzzle.
+    await page.click('#own-unload');
+    const bundledBack = await page.waitForFunction(() => /Model card: sudoku9/.test(document.querySelector('#model-card')?.innerText ?? '')
+      && (document.querySelector('#run')?.dataset.kinds ?? '').startsWith('SL'), null, { timeout: 120_000 }).then(() => true, () => false);
+    check(bundledBack && (await page.locator('#own-unload').count()) === 0
+      && (await page.inputValue('#puzzle-text')).replace(/\s/g, '') === RUN9_PUZZLE,
+      'the bundled model can be chosen again', await page.innerText('#run-status'));
+  }
 
   // 375 px wide: no horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
