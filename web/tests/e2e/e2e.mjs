@@ -13,8 +13,10 @@
 // page, the PNG decodes, the GIF); cancel; axe-core finds no serious violations; offline after the
 // first visit (service worker); the capability message without WebAssembly, SIMD or Workers; "load
 // your own model" with the official-format fixture (checkpoint.pt + all_config.yaml of
-// ../shared/fixtures/trm-parity/mlp_t): it runs to the native CLI's answer, a truncated copy shows
-// the loader's error with the grid kept, and a reload brings the model back from IndexedDB.
+// ../shared/fixtures/trm-parity/mlp_t): it runs, its answers after supervision steps 1 and 2 equal the
+// native CLI's (later steps of this random-weight model part from float rounding), a truncated copy shows
+// the loader's error with the grid kept, and a reload or its share link brings the model back from
+// IndexedDB.
 // Saves screenshots.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
@@ -534,6 +536,16 @@ try {
     const restoredCard = await page.innerText('#model-card').catch(() => '');
     check(restored && /Model card: checkpoint\.pt/.test(restoredCard) && /checkpoint\.pt/.test(await page.innerText('#own-status')),
       'after a reload your own model is still the one chosen (IndexedDB)', restoredCard.slice(0, 120));
+    // The address bar's link names the own model; opened again (a fresh load of this page), it
+    // brings the model back from IndexedDB too.
+    const ownLink = page.url();
+    await page.goto('about:blank'); // (a fragment alone would not reload the page)
+    await page.goto(ownLink, { waitUntil: 'load', timeout: 60_000 });
+    const linkRan = await page.waitForFunction((want) => (document.querySelector('#run')?.dataset.kinds ?? '').startsWith(want)
+      && /Model card: checkpoint\.pt/.test(document.querySelector('#model-card')?.innerText ?? ''), ownStart,
+    { timeout: 120_000 }).then(() => true, () => false);
+    check(ownLink.includes('m=o:checkpoint.pt') && linkRan, "the share link of your own model's run reopens it in this browser",
+      ownLink);
     // The bundled model is still a click away, on the same puzzle.
     await page.click('#own-unload');
     const bundledBack = await page.waitForFunction(() => /Model card: sudoku9/.test(document.querySelector('#model-card')?.innerText ?? '')
