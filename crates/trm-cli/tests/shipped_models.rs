@@ -97,3 +97,42 @@ fn small_sudoku_models_solve_held_out_puzzles() {
         assert!(entry["exact"].as_f64().unwrap() >= 0.99, "{name}: {entry}");
     }
 }
+
+/// ARC cards: every `accuracy` entry is rerun whole with the arguments of its `command` (16 small
+/// tasks with their augmented versions take seconds). Voting over augmentations is seeded, so the
+/// rerun must give the card's pass@1 and pass@2 up to one task (summation order may differ between
+/// thread counts and flip one close vote).
+#[test]
+fn arc_models_reproduce_their_cards() {
+    for (weights, card) in shipped_cards() {
+        if card["domain"] != "arc" {
+            continue;
+        }
+        let entries = card["accuracy"].as_array().cloned().unwrap_or_default();
+        assert!(!entries.is_empty(), "{} has no accuracy table", weights.display());
+        assert!(card["identifiers"].as_array().is_some_and(|ids| !ids.is_empty()), "an ARC card lists its identifiers");
+        for entry in entries {
+            let command = entry["command"].as_str().unwrap();
+            let mut words = command.split_whitespace();
+            assert_eq!(words.next(), Some("trm"), "{command}");
+            let mut args = Vec::new();
+            while let Some(word) = words.next() {
+                if word == "--record" {
+                    words.next(); // the card itself: the rerun only measures
+                } else {
+                    args.push(word);
+                }
+            }
+            let out = Command::new(env!("CARGO_BIN_EXE_trm")).args(&args).current_dir(root()).output().unwrap();
+            assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8_lossy(&out.stdout);
+            let measured: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+            assert_eq!(measured["count"], entry["count"], "{command}");
+            let tasks = entry["count"].as_f64().unwrap();
+            for key in ["exact", "pass@2"] {
+                let (claimed, got) = (entry[key].as_f64().unwrap(), measured[key].as_f64().unwrap());
+                assert!((claimed - got).abs() <= 1.0 / tasks + 1e-9, "{command}: {key} {got}, the card says {claimed}");
+            }
+        }
+    }
+}
