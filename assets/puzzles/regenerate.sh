@@ -26,6 +26,12 @@ for side in 9 15 30; do
       --solutions "maze/samples/${side}x${side}-${tier}.solutions.txt" > "maze/samples/${side}x${side}-${tier}.txt"
   done
 done
+# The playground's 11×11 maze samples: a seed that neither the trainer (seed 1) nor the evaluation
+# set (seed 1000000) uses.
+for tier in easy medium hard; do
+  trm gen maze --size 11 --tier "$tier" --count 10 --seed 424242 \
+    --solutions "maze/samples/11x11-${tier}.solutions.txt" > "maze/samples/11x11-${tier}.txt"
+done
 for set in "11 hard" "15 hard" "30 hard"; do
   read -r side tier <<< "$set"
   trm gen maze --size "$side" --tier "$tier" --count 1000 --seed 1000000 \

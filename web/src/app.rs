@@ -7,15 +7,16 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::catalog::{BUNDLED_MODELS, default_sample};
-use crate::engine::{ModelSource, PuzzleKind};
+use crate::catalog::{BUNDLED_MODELS, default_sample, default_source};
+use crate::engine::{ModelSource, PuzzleKind, PuzzleSource};
 use crate::export::{delay_of_fps, open_link, share_state};
 use crate::fetch;
+use crate::maze_input::{MazeDraft, parse_maze_for_side};
 use crate::own_model::{ChosenFile, OwnModel, check_names, reading_note};
 use crate::panels::{Explainer, ModelCard, OwnModelControl, PuzzlePanel, RunPanel};
 use crate::playground::{ModelStatus, PageEvent, Playground};
 use crate::protocol::{WorkerInput, WorkerOutput};
-use crate::puzzle_input::SudokuDraft;
+use crate::puzzle_input::{SudokuDraft, parse_for_side};
 use crate::view_model::share::{ShareState, share_url};
 use crate::worker_client::{WorkerClient, WorkerEvent};
 
@@ -81,6 +82,15 @@ pub fn starting_draft(model_index: usize) -> SudokuDraft {
     match default_sample(model) {
         Some(s) => SudokuDraft::from_line(side, &s.puzzle, s.solution, "sample 1 (easy)"),
         None => SudokuDraft::empty(side),
+    }
+}
+
+/// The maze draft a maze model starts with: its first sample (an empty maze when it has none).
+pub fn starting_maze(kind: PuzzleKind) -> MazeDraft {
+    let side = kind.seq_len().isqrt();
+    match default_source(kind) {
+        Some(PuzzleSource::Maze { text }) => MazeDraft::from_text(side, &text, "sample 1 (easy)"),
+        _ => MazeDraft::empty(side),
     }
 }
 
@@ -152,7 +162,7 @@ fn key_is_for_a_control(event: &web_sys::KeyboardEvent) -> bool {
     if event.key() == " " && matches!(tag.as_str(), "button" | "summary" | "a") {
         return true;
     }
-    target.closest("#editor, #run-grid").ok().flatten().is_some()
+    target.closest("#editor, #maze-editor, #run-grid").ok().flatten().is_some()
 }
 
 /// The whole page.
@@ -187,6 +197,38 @@ pub fn App() -> impl IntoView {
     };
     let (state, set_state) = signal(initial);
     let draft = RwSignal::new(first_draft);
+    let maze_draft = RwSignal::new(starting_maze(PuzzleKind::Maze { side: 11 }));
+
+    // The page's puzzle changed kind or was replaced (a maze model loaded, a share link's maze, back
+    // to a bundled Sudoku model): the editor of that kind shows it.
+    let puzzle_now = Memo::new(move |_| state.with(|s| (s.puzzle_kind(), s.puzzle.clone())));
+    Effect::new(move |_| {
+        let (kind, puzzle) = puzzle_now.get();
+        match (kind, puzzle) {
+            (PuzzleKind::Maze { side }, Some(PuzzleSource::Maze { text })) => {
+                let same = maze_draft.with_untracked(|d| {
+                    d.side == side && parse_maze_for_side(&text, side).is_ok_and(|cells| cells == d.cells)
+                });
+                if !same {
+                    let origin = if default_source(kind) == Some(PuzzleSource::Maze { text: text.clone() }) {
+                        "sample 1 (easy)"
+                    } else {
+                        "the puzzle running"
+                    };
+                    maze_draft.set(MazeDraft::from_text(side, &text, origin));
+                }
+            }
+            (PuzzleKind::Sudoku { side }, Some(PuzzleSource::Sudoku { text, solution })) => {
+                let same = draft.with_untracked(|d| {
+                    d.side == side && parse_for_side(&text, side).is_ok_and(|cells| cells == d.cells)
+                });
+                if !same {
+                    draft.set(SudokuDraft::from_line(side, &text, solution, "the puzzle running"));
+                }
+            }
+            _ => {}
+        }
+    });
 
     // Once a run has started, the address bar holds its share link.
     let link = Memo::new(move |_| state.with(share_state));
@@ -409,7 +451,7 @@ pub fn App() -> impl IntoView {
             {link_error.map(|e| view! { <p id="link-error" class="error" role="alert">{format!("This link cannot be opened: {e}")}</p> })}
         </header>
         <main>
-            <PuzzlePanel state draft choose_model on_event>
+            <PuzzlePanel state draft maze_draft choose_model on_event>
                 <OwnModelControl state note=own_note error=own_error load=load_own use_bundled />
             </PuzzlePanel>
             <RunPanel state on_event restart=Callback::new(move |_| start()) />

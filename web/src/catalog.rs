@@ -1,9 +1,13 @@
 //! What the page offers: the bundled models and the bundled puzzle samples, as data.
 //!
 //! The page only offers a domain and size when a model for it is in [`BUNDLED_MODELS`]; shipping
-//! another model (say `assets/models/sudoku9.{safetensors,json}`) means adding one line there.
+//! another model (say `assets/models/sudoku9.{safetensors,json}`) means adding one line there. The
+//! 11×11 maze model, once shipped as `assets/models/maze11.{safetensors,json}`, is the line
+//! `BundledModel { name: "maze11", kind: PuzzleKind::Maze { side: 11 }, label: "Maze 11×11" }`: its
+//! samples (below) and the maze input are already there. Until then a maze model runs through "Load
+//! your own model".
 
-use crate::engine::{Domain, ModelSource, PuzzleKind};
+use crate::engine::{Domain, ModelSource, PuzzleKind, PuzzleSource};
 
 /// A model shipped with the page (trunk copies `assets/models/` to `./models/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +62,11 @@ pub fn default_sample(model: &BundledModel) -> Option<Sample> {
     model.samples().first().and_then(|set| set.get(0))
 }
 
+/// The first sample of the easiest bundled set of a puzzle kind, as a request's puzzle.
+pub fn default_source(kind: PuzzleKind) -> Option<PuzzleSource> {
+    samples_for(kind).first().and_then(|set| set.get(0)).map(|s| s.source(kind))
+}
+
 /// The index of a bundled model by name.
 pub fn bundled_index(name: &str) -> Option<usize> {
     BUNDLED_MODELS.iter().position(|m| m.name == name)
@@ -75,12 +84,15 @@ pub fn offered_domains() -> Vec<Domain> {
     domains
 }
 
-/// One file of bundled samples: a tier of one size, with the solutions line by line.
+/// One file of bundled samples: a tier of one size, with the solutions in the same order (Sudoku:
+/// one per line; mazes: blocks separated by blank lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SampleSet {
     pub tier: &'static str,
     pub puzzles: &'static str,
     pub solutions: &'static str,
+    /// Mazes: one puzzle per block of lines (a `#` line is a row of walls, not a comment).
+    pub blocks: bool,
 }
 
 /// One puzzle of a sample set.
@@ -88,6 +100,21 @@ pub struct SampleSet {
 pub struct Sample {
     pub puzzle: String,
     pub solution: Option<String>,
+}
+
+impl Sample {
+    /// The request's puzzle for a model of `kind`.
+    pub fn source(&self, kind: PuzzleKind) -> PuzzleSource {
+        match kind {
+            PuzzleKind::Maze { .. } => PuzzleSource::Maze { text: self.puzzle.clone() },
+            _ => PuzzleSource::Sudoku { text: self.puzzle.clone(), solution: self.solution.clone() },
+        }
+    }
+}
+
+/// The maze blocks of a file (split at blank lines).
+pub fn maze_blocks(text: &str) -> impl Iterator<Item = String> {
+    trm_puzzles::Maze::blocks(text).into_iter().map(|(_, block)| block)
 }
 
 /// The puzzle lines of a file (comments and blank lines skipped).
@@ -98,7 +125,7 @@ pub fn puzzle_lines(text: &str) -> impl Iterator<Item = &str> {
 impl SampleSet {
     /// How many puzzles the set has.
     pub fn len(&self) -> usize {
-        puzzle_lines(self.puzzles).count()
+        if self.blocks { maze_blocks(self.puzzles).count() } else { puzzle_lines(self.puzzles).count() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -107,6 +134,10 @@ impl SampleSet {
 
     /// The `k`-th puzzle and its solution.
     pub fn get(&self, k: usize) -> Option<Sample> {
+        if self.blocks {
+            let puzzle = maze_blocks(self.puzzles).nth(k)?;
+            return Some(Sample { puzzle, solution: maze_blocks(self.solutions).nth(k) });
+        }
         let puzzle = puzzle_lines(self.puzzles).nth(k)?.to_string();
         let solution = puzzle_lines(self.solutions).nth(k).map(str::to_string);
         Some(Sample { puzzle, solution })
@@ -125,9 +156,26 @@ macro_rules! sudoku_set {
                 $tier,
                 ".solutions.txt"
             )),
+            blocks: false,
         }
     };
 }
+
+macro_rules! maze_set {
+    ($size:literal, $tier:literal) => {
+        SampleSet {
+            tier: $tier,
+            puzzles: include_str!(concat!("../../assets/puzzles/maze/samples/", $size, "-", $tier, ".txt")),
+            solutions: include_str!(concat!("../../assets/puzzles/maze/samples/", $size, "-", $tier, ".solutions.txt")),
+            blocks: true,
+        }
+    };
+}
+
+const MAZE9: [SampleSet; 3] = [maze_set!("9x9", "easy"), maze_set!("9x9", "medium"), maze_set!("9x9", "hard")];
+const MAZE11: [SampleSet; 3] = [maze_set!("11x11", "easy"), maze_set!("11x11", "medium"), maze_set!("11x11", "hard")];
+const MAZE15: [SampleSet; 3] = [maze_set!("15x15", "easy"), maze_set!("15x15", "medium"), maze_set!("15x15", "hard")];
+const MAZE30: [SampleSet; 3] = [maze_set!("30x30", "easy"), maze_set!("30x30", "medium"), maze_set!("30x30", "hard")];
 
 const SUDOKU4: [SampleSet; 4] = [
     sudoku_set!("4x4", "easy"),
@@ -154,6 +202,10 @@ pub fn samples_for(kind: PuzzleKind) -> Vec<SampleSet> {
         PuzzleKind::Sudoku { side: 4 } => SUDOKU4.to_vec(),
         PuzzleKind::Sudoku { side: 6 } => SUDOKU6.to_vec(),
         PuzzleKind::Sudoku { side: 9 } => SUDOKU9.to_vec(),
+        PuzzleKind::Maze { side: 9 } => MAZE9.to_vec(),
+        PuzzleKind::Maze { side: 11 } => MAZE11.to_vec(),
+        PuzzleKind::Maze { side: 15 } => MAZE15.to_vec(),
+        PuzzleKind::Maze { side: 30 } => MAZE30.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -198,6 +250,32 @@ mod tests {
                 assert_eq!(set.get(set.len()), None);
             }
         }
+    }
+
+    #[test]
+    fn maze_samples_parse_at_their_size_and_their_solutions_are_valid_shortest_paths() {
+        use trm_puzzles::Maze;
+        use trm_puzzles::maze::verify_answer;
+        for side in [9, 11, 15, 30] {
+            let kind = PuzzleKind::Maze { side };
+            let sets = samples_for(kind);
+            assert_eq!(sets.iter().map(|s| s.tier).collect::<Vec<_>>(), ["easy", "medium", "hard"]);
+            for set in sets {
+                assert!(set.len() >= 5, "{side} {}", set.tier);
+                for k in 0..set.len() {
+                    let s = set.get(k).unwrap();
+                    let puzzle = Maze::parse(&s.puzzle).unwrap();
+                    assert_eq!(puzzle.side(), side);
+                    let solution = Maze::parse(s.solution.as_deref().unwrap()).unwrap();
+                    assert!(verify_answer(&puzzle, &solution).is_ok(), "{side} {} #{k}", set.tier);
+                }
+                assert_eq!(set.get(set.len()), None);
+            }
+        }
+        let Some(PuzzleSource::Maze { text }) = default_source(PuzzleKind::Maze { side: 11 }) else { panic!() };
+        assert_eq!(Maze::parse(&text).unwrap().side(), 11);
+        assert!(matches!(default_source(PuzzleKind::Sudoku { side: 4 }), Some(PuzzleSource::Sudoku { .. })));
+        assert_eq!(default_source(PuzzleKind::Maze { side: 12 }), None);
     }
 
     #[test]

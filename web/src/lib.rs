@@ -15,6 +15,7 @@
 //!   [`idb`] keeps the last one in IndexedDB.
 //! - [`catalog`]: the bundled models and puzzle samples the page offers (data).
 //! - [`puzzle_input`]: the Sudoku being prepared: typed, pasted, edited, sampled or generated.
+//! - [`maze_input`]: the maze being prepared: typed, pasted, painted, dragged, sampled or generated.
 //! - [`app`] and [`panels`]: the components.
 
 pub mod app;
@@ -25,6 +26,7 @@ pub mod engine;
 pub mod export;
 pub mod fetch;
 pub mod idb;
+pub mod maze_input;
 pub mod own_model;
 pub mod panels;
 pub mod playground;

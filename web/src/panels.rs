@@ -3,18 +3,21 @@
 //! decided by [`Playground`] and [`SudokuDraft`] (plain Rust, tested natively).
 
 use leptos::prelude::*;
+use trm_puzzles::MazeCell;
+use trm_puzzles::maze::MazeTier;
 use trm_puzzles::sudoku::Tier;
 use wasm_bindgen::JsCast;
 
-use crate::catalog::BUNDLED_MODELS;
+use crate::catalog::{BUNDLED_MODELS, samples_for};
 use crate::engine::{Frame, FrameKind, PuzzleKind};
 use crate::export;
+use crate::maze_input::{MazeDraft, generate_maze, maze_edit_symbol};
 use crate::playground::{ModelStatus, PageEvent, Playground, SPEEDS};
 use crate::protocol::DoneReason;
 use crate::puzzle_input::{KeyOutcome, SudokuDraft, edit_symbol, generate, move_selection};
 use crate::view_model::card::card_view;
 use crate::view_model::chart::{Chart, Series};
-use crate::view_model::grid::{CellView, activity_cells, answer_cells, scratch_cells};
+use crate::view_model::grid::{CellView, activity_cells, answer_cells, kind_class, scratch_cells};
 use crate::view_model::overlay::overlay;
 use crate::view_model::share;
 
@@ -30,7 +33,7 @@ fn in_rows(cells: Vec<AnyView>, side: usize) -> AnyView {
 }
 
 /// A grid of cells (answer, scratch paper, activity, editor).
-fn grid_view(id: &'static str, class: &'static str, label: String, side: usize, cells: Vec<CellView>) -> AnyView {
+fn grid_view(id: &'static str, class: String, label: String, side: usize, cells: Vec<CellView>) -> AnyView {
     let cells = cells
         .into_iter()
         .map(|c| {
@@ -55,45 +58,63 @@ fn grid_view(id: &'static str, class: &'static str, label: String, side: usize, 
 // ---------------------------------------------------------------------------------------------
 
 /// Choosing the puzzle: domain and size (one entry per bundled model), samples, generator, text box
-/// and the click-to-edit grid.
+/// and the editor: the Sudoku one (click a cell, type a digit) or the maze one (paint walls, drag
+/// `S` and `G`), after the puzzle kind of the loaded model.
 #[component]
 pub fn PuzzlePanel(
     state: ReadSignal<Playground>,
     draft: RwSignal<SudokuDraft>,
+    maze_draft: RwSignal<MazeDraft>,
     choose_model: Callback<usize>,
     on_event: Callback<PageEvent>,
     /// Shown under the puzzle type ("load your own model").
     children: Children,
 ) -> impl IntoView {
     let model_index = move || state.with(|s| s.model_index);
+    let kind = Memo::new(move |_| state.with(Playground::puzzle_kind));
+    let is_maze = Memo::new(move |_| matches!(kind.get(), PuzzleKind::Maze { .. }));
     let tier = RwSignal::new(0usize);
     let number = RwSignal::new(1usize);
     let seed_text = RwSignal::new("1".to_string());
-    let gen_tier = RwSignal::new(Tier::Easy);
+    let gen_tier = RwSignal::new("easy".to_string());
     let gen_error = RwSignal::new(None::<String>);
+    // Another puzzle kind: its first tier and sample.
+    Effect::new(move |_| {
+        kind.track();
+        tier.set(0);
+        number.set(1);
+        gen_tier.set("easy".into());
+        gen_error.set(None);
+    });
 
     let run_draft = move || {
-        if let Some(source) = draft.with_untracked(SudokuDraft::source) {
+        let source = if is_maze.get_untracked() {
+            maze_draft.with_untracked(MazeDraft::source)
+        } else {
+            draft.with_untracked(SudokuDraft::source)
+        };
+        if let Some(source) = source {
             on_event.run(PageEvent::RunPuzzle(source));
         }
     };
 
-    let sets = move || BUNDLED_MODELS.get(model_index()).map(|m| m.samples()).unwrap_or_default();
+    let sets = move || samples_for(kind.get());
     let load_sample = move |_| {
-        let Some(model) = BUNDLED_MODELS.get(state.with_untracked(|s| s.model_index)) else { return };
-        let sets = model.samples();
+        let kind = kind.get_untracked();
+        let sets = samples_for(kind);
         let Some(set) = sets.get(tier.get_untracked()) else { return };
         let k = number.get_untracked().saturating_sub(1);
         let Some(sample) = set.get(k) else { return };
-        let side = model.kind.seq_len().isqrt();
         let origin = format!("sample {} ({})", k + 1, set.tier);
-        draft.set(SudokuDraft::from_line(side, &sample.puzzle, sample.solution, origin));
+        match kind {
+            PuzzleKind::Maze { side } => maze_draft.set(MazeDraft::from_text(side, &sample.puzzle, origin)),
+            _ => draft.set(SudokuDraft::from_line(kind.seq_len().isqrt(), &sample.puzzle, sample.solution, origin)),
+        }
         run_draft();
     };
 
     let do_generate = move |_| {
-        let Some(model) = BUNDLED_MODELS.get(state.with_untracked(|s| s.model_index)) else { return };
-        let side = model.kind.seq_len().isqrt();
+        let kind = kind.get_untracked();
         let seed = match seed_text.get_untracked().trim().parse::<u64>() {
             Ok(seed) => seed,
             Err(_) => {
@@ -101,10 +122,22 @@ pub fn PuzzlePanel(
                 return;
             }
         };
-        match generate(side, seed, gen_tier.get_untracked()) {
-            Ok(d) => {
+        let tier_name = gen_tier.get_untracked();
+        let made = match kind {
+            PuzzleKind::Maze { side } => tier_name
+                .parse::<MazeTier>()
+                .map_err(|e| e.to_string())
+                .and_then(|t| generate_maze(side, seed, t))
+                .map(|d| maze_draft.set(d)),
+            _ => tier_name
+                .parse::<Tier>()
+                .map_err(|e| e.to_string())
+                .and_then(|t| generate(kind.seq_len().isqrt(), seed, t))
+                .map(|d| draft.set(d)),
+        };
+        match made {
+            Ok(()) => {
                 gen_error.set(None);
-                draft.set(d);
                 seed_text.set(seed.wrapping_add(1).to_string());
                 run_draft();
             }
@@ -128,8 +161,81 @@ pub fn PuzzlePanel(
         let len = sets().get(tier.get()).map_or(0, |s| s.len());
         (1..=len).map(|k| view! { <option value=k.to_string()>{k}</option> }).collect_view()
     };
-    let gen_tiers = Tier::ALL.iter().map(|t| view! { <option value=t.name()>{t.name()}</option> }).collect_view();
+    let gen_tiers = move || {
+        let names: Vec<&'static str> = if is_maze.get() {
+            MazeTier::ALL.iter().map(|t| t.name()).collect()
+        } else {
+            Tier::ALL.iter().map(|t| t.name()).collect()
+        };
+        names.into_iter().map(|t| view! { <option value=t>{t}</option> }).collect_view()
+    };
+    let own_kind = move || {
+        state.with(|s| {
+            let chosen = s.bundled().map(|m| m.kind);
+            (chosen != Some(s.puzzle_kind())).then(|| format!("(your model: {})", s.puzzle_kind().describe()))
+        })
+    };
 
+    view! {
+        <section aria-labelledby="puzzle-title" class="panel puzzle">
+            <h2 id="puzzle-title">"1 · Pick a puzzle"</h2>
+            <div class="row">
+                <label for="model-select">"Puzzle type"</label>
+                <select id="model-select" prop:value=move || model_index().to_string()
+                    on:change=move |ev| {
+                        if let Ok(k) = event_target_value(&ev).parse::<usize>() {
+                            choose_model.run(k);
+                        }
+                    }>
+                    {model_options}
+                </select>
+                <span id="puzzle-kind" class="muted">
+                    {move || own_kind().unwrap_or_else(|| "(only the sizes a bundled model solves)".into())}
+                </span>
+            </div>
+            {children()}
+            <fieldset class="row">
+                <legend>"Bundled samples"</legend>
+                <label for="sample-tier">"Tier"</label>
+                <select id="sample-tier" prop:value=move || tier.get().to_string()
+                    on:change=move |ev| {
+                        tier.set(event_target_value(&ev).parse().unwrap_or(0));
+                        number.set(1);
+                    }>
+                    {tier_options}
+                </select>
+                <label for="sample-number">"Number"</label>
+                <select id="sample-number" prop:value=move || number.get().to_string()
+                    on:change=move |ev| number.set(event_target_value(&ev).parse().unwrap_or(1))>
+                    {number_options}
+                </select>
+                <button id="load-sample" on:click=load_sample>"Load sample"</button>
+            </fieldset>
+            <fieldset class="row">
+                <legend>"Generate"</legend>
+                <label for="gen-seed">"Seed"</label>
+                <input id="gen-seed" type="text" inputmode="numeric" size="8" prop:value=move || seed_text.get()
+                    on:input=move |ev| seed_text.set(event_target_value(&ev)) />
+                <label for="gen-tier">"Tier"</label>
+                <select id="gen-tier" prop:value=move || gen_tier.get()
+                    on:change=move |ev| gen_tier.set(event_target_value(&ev))>
+                    {gen_tiers}
+                </select>
+                <button id="generate" on:click=do_generate>"Generate"</button>
+                {move || gen_error.get().map(|e| view! { <p id="gen-error" class="error" role="alert">{e}</p> })}
+            </fieldset>
+            {move || if is_maze.get() {
+                view! { <MazeInput draft=maze_draft run=Callback::new(move |_| run_draft()) /> }.into_any()
+            } else {
+                view! { <SudokuInput draft run=Callback::new(move |_| run_draft()) /> }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The Sudoku's text box and click-to-edit grid.
+#[component]
+fn SudokuInput(draft: RwSignal<SudokuDraft>, run: Callback<()>) -> impl IntoView {
     // The grid element stays (it keeps the keyboard focus); only its cells are redrawn.
     let editor_cells = move || {
         draft.with(|d| {
@@ -174,98 +280,145 @@ pub fn PuzzlePanel(
             in_rows(cells, side)
         })
     };
-    let editor = view! {
-        <div id="editor" class="grid sudoku editor" role="grid" tabindex="0"
-            aria-label="puzzle editor: click a cell or use the arrow keys, type a digit; Delete clears"
-            style=move || format!("--side: {}", draft.with(|d| d.side))
-            on:keydown=move |ev| {
-                let mut outcome = KeyOutcome::Ignored;
-                draft.update(|d| outcome = d.key(&ev.key()));
-                if outcome != KeyOutcome::Ignored {
-                    ev.prevent_default();
-                    ev.stop_propagation();
-                }
-            }>
-            {editor_cells}
-        </div>
-    };
-
     view! {
-        <section aria-labelledby="puzzle-title" class="panel puzzle">
-            <h2 id="puzzle-title">"1 · Pick a puzzle"</h2>
-            <div class="row">
-                <label for="model-select">"Puzzle type"</label>
-                <select id="model-select" prop:value=move || model_index().to_string()
-                    on:change=move |ev| {
-                        if let Ok(k) = event_target_value(&ev).parse::<usize>() {
-                            choose_model.run(k);
-                        }
-                    }>
-                    {model_options}
-                </select>
-                <span class="muted">"(only the sizes a bundled model solves)"</span>
+        <div class="puzzle-edit">
+            <div class="text-entry">
+                <label for="puzzle-text">"Type or paste a Sudoku (digits, '.' or '0' for blanks)"</label>
+                <textarea id="puzzle-text" rows="3" spellcheck="false"
+                    aria-invalid=move || draft.with(|d| if d.error.is_some() { "true" } else { "false" })
+                    aria-describedby="puzzle-error puzzle-origin"
+                    prop:value=move || draft.with(|d| d.text.clone())
+                    on:input=move |ev| draft.update(|d| d.set_text(&event_target_value(&ev)))>
+                </textarea>
+                {move || draft.with(|d| d.error.clone()).map(|e| view! {
+                    <p id="puzzle-error" class="error" role="alert">{e}</p>
+                })}
+                <p id="puzzle-origin" class="muted">
+                    {move || draft.with(|d| format!(
+                        "{} · {} givens{}",
+                        d.origin,
+                        d.cells.iter().filter(|&&v| v != 0).count(),
+                        if d.solution.is_some() { " · solution known" } else { "" },
+                    ))}
+                </p>
+                <button id="run-puzzle" on:click=move |_| run.run(())
+                    disabled=move || draft.with(|d| d.error.is_some())>"Run this puzzle"</button>
             </div>
-            {children()}
-            <fieldset class="row">
-                <legend>"Bundled samples"</legend>
-                <label for="sample-tier">"Tier"</label>
-                <select id="sample-tier" prop:value=move || tier.get().to_string()
-                    on:change=move |ev| {
-                        tier.set(event_target_value(&ev).parse().unwrap_or(0));
-                        number.set(1);
-                    }>
-                    {tier_options}
-                </select>
-                <label for="sample-number">"Number"</label>
-                <select id="sample-number" prop:value=move || number.get().to_string()
-                    on:change=move |ev| number.set(event_target_value(&ev).parse().unwrap_or(1))>
-                    {number_options}
-                </select>
-                <button id="load-sample" on:click=load_sample>"Load sample"</button>
-            </fieldset>
-            <fieldset class="row">
-                <legend>"Generate"</legend>
-                <label for="gen-seed">"Seed"</label>
-                <input id="gen-seed" type="text" inputmode="numeric" size="8" prop:value=move || seed_text.get()
-                    on:input=move |ev| seed_text.set(event_target_value(&ev)) />
-                <label for="gen-tier">"Tier"</label>
-                <select id="gen-tier" prop:value=move || gen_tier.get().name().to_string()
-                    on:change=move |ev| {
-                        if let Ok(t) = event_target_value(&ev).parse::<Tier>() {
-                            gen_tier.set(t);
-                        }
-                    }>
-                    {gen_tiers}
-                </select>
-                <button id="generate" on:click=do_generate>"Generate"</button>
-                {move || gen_error.get().map(|e| view! { <p id="gen-error" class="error" role="alert">{e}</p> })}
-            </fieldset>
-            <div class="puzzle-edit">
-                <div class="text-entry">
-                    <label for="puzzle-text">"Type or paste a Sudoku (digits, '.' or '0' for blanks)"</label>
-                    <textarea id="puzzle-text" rows="3" spellcheck="false"
-                        aria-invalid=move || draft.with(|d| if d.error.is_some() { "true" } else { "false" })
-                        aria-describedby="puzzle-error puzzle-origin"
-                        prop:value=move || draft.with(|d| d.text.clone())
-                        on:input=move |ev| draft.update(|d| d.set_text(&event_target_value(&ev)))>
-                    </textarea>
-                    {move || draft.with(|d| d.error.clone()).map(|e| view! {
-                        <p id="puzzle-error" class="error" role="alert">{e}</p>
-                    })}
-                    <p id="puzzle-origin" class="muted">
-                        {move || draft.with(|d| format!(
-                            "{} · {} givens{}",
-                            d.origin,
-                            d.cells.iter().filter(|&&v| v != 0).count(),
-                            if d.solution.is_some() { " · solution known" } else { "" },
-                        ))}
-                    </p>
-                    <button id="run-puzzle" on:click=move |_| run_draft()
-                        disabled=move || draft.with(|d| d.error.is_some())>"Run this puzzle"</button>
-                </div>
-                {editor}
+            <div id="editor" class="grid sudoku editor" role="grid" tabindex="0"
+                aria-label="puzzle editor: click a cell or use the arrow keys, type a digit; Delete clears"
+                style=move || format!("--side: {}", draft.with(|d| d.side))
+                on:keydown=move |ev| {
+                    let mut outcome = KeyOutcome::Ignored;
+                    draft.update(|d| outcome = d.key(&ev.key()));
+                    if outcome != KeyOutcome::Ignored {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                    }
+                }>
+                {editor_cells}
             </div>
-        </section>
+        </div>
+    }
+}
+
+/// The maze cell under a pointer event, from the `data-k` of the cell element there (a finger's
+/// drag keeps targeting the cell it started on, so the position is looked up).
+fn maze_cell_at(ev: &web_sys::PointerEvent) -> Option<usize> {
+    let document = web_sys::window()?.document()?;
+    let element = document.element_from_point(ev.client_x() as f32, ev.client_y() as f32)?;
+    let cell = element.closest("#maze-editor [data-k]").ok().flatten()?;
+    cell.get_attribute("data-k")?.parse().ok()
+}
+
+/// The maze's text box and editor: press and drag to paint walls or open cells, drag `S` or `G` to
+/// move them; with the keyboard, arrows select, `#` builds a wall, Delete opens, `s` / `g` move.
+#[component]
+fn MazeInput(draft: RwSignal<MazeDraft>, run: Callback<()>) -> impl IntoView {
+    let editor_cells = move || {
+        draft.with(|d| {
+            let side = d.side;
+            let cells = d
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(k, &cell)| {
+                    let (class, words, text) = match cell {
+                        MazeCell::Wall => ("cell wall", "wall", ""),
+                        MazeCell::Start => ("cell endpoint", "start S", "S"),
+                        MazeCell::Goal => ("cell endpoint", "goal G", "G"),
+                        _ => ("cell open", "open", ""),
+                    };
+                    let selected = d.selected == Some(k);
+                    let class = if selected { format!("{class} selected") } else { class.to_string() };
+                    let label = format!("row {}, column {}: {words}", k / side + 1, k % side + 1);
+                    view! {
+                        <div class=class role="gridcell" aria-label=label data-k=k.to_string()
+                            aria-selected=if selected { "true" } else { "false" }>
+                            {text}
+                        </div>
+                    }
+                    .into_any()
+                })
+                .collect();
+            in_rows(cells, side)
+        })
+    };
+    view! {
+        <div class="puzzle-edit">
+            <div class="text-entry">
+                <label for="maze-text">"Type or paste a maze ('#' wall, space open, one 'S' and one 'G'; 'o' path marks are ignored)"</label>
+                <textarea id="maze-text" rows="6" spellcheck="false" class="maze-text"
+                    aria-invalid=move || draft.with(|d| if d.error.is_some() { "true" } else { "false" })
+                    aria-describedby="puzzle-error puzzle-origin"
+                    prop:value=move || draft.with(|d| d.text.clone())
+                    on:input=move |ev| draft.update(|d| d.set_text(&event_target_value(&ev)))>
+                </textarea>
+                {move || draft.with(|d| d.error.clone()).map(|e| view! {
+                    <p id="puzzle-error" class="error" role="alert">{e}</p>
+                })}
+                <p id="puzzle-origin" class="muted">
+                    {move || draft.with(|d| format!("{} · {}", d.origin, d.note()))}
+                </p>
+                <button id="run-puzzle" on:click=move |_| run.run(())
+                    disabled=move || draft.with(|d| d.error.is_some())>"Run this maze"</button>
+            </div>
+            <div id="maze-editor" class="grid maze editor" role="grid" tabindex="0"
+                aria-label="maze editor: press and drag to paint walls or open cells, drag S or G to move them; \
+                    keyboard: arrow keys select, # builds a wall, Delete opens, Space toggles, s and g move the start and goal"
+                data-text=move || draft.with(MazeDraft::maze_text)
+                style=move || format!("--side: {}", draft.with(|d| d.side))
+                on:pointerdown=move |ev| {
+                    if let Some(k) = maze_cell_at(&ev) {
+                        ev.prevent_default();
+                        draft.update(|d| {
+                            d.press(k);
+                        });
+                    }
+                }
+                on:pointermove=move |ev| {
+                    if draft.with_untracked(|d| d.drag.is_none()) {
+                        return;
+                    }
+                    if let Some(k) = maze_cell_at(&ev) {
+                        draft.update(|d| {
+                            d.enter(k);
+                        });
+                    }
+                }
+                on:pointerup=move |_| draft.update(MazeDraft::release)
+                on:pointercancel=move |_| draft.update(MazeDraft::release)
+                on:pointerleave=move |_| draft.update(MazeDraft::release)
+                on:keydown=move |ev| {
+                    let mut outcome = KeyOutcome::Ignored;
+                    draft.update(|d| outcome = d.key(&ev.key()));
+                    if outcome != KeyOutcome::Ignored {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                    }
+                }>
+                {editor_cells}
+            </div>
+        </div>
     }
 }
 
@@ -469,6 +622,7 @@ fn ExportBar(state: ReadSignal<Playground>) -> impl IntoView {
 fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl IntoView {
     let selected = RwSignal::new(None::<usize>);
     let side = move || state.with(|s| s.run.info.as_ref().map_or(0, |i| i.cols));
+    let run_kind = move || state.with(|s| s.run.info.as_ref().map(|i| i.kind));
     // A new grid size forgets the selection.
     let grid_side = Memo::new(move |_| side());
     Effect::new(move |_| {
@@ -499,8 +653,12 @@ fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> i
         })
     };
     view! {
-        <div id="run-grid" class="grid sudoku answer" role="grid" tabindex="0"
-            aria-label="the model's answer y; select a cell and type a digit to change the puzzle mid-run"
+        <div id="run-grid" class=move || format!("grid {} answer", run_kind().map_or("sudoku", kind_class)) role="grid" tabindex="0"
+            aria-label=move || if matches!(run_kind(), Some(PuzzleKind::Maze { .. })) {
+                "the model's answer y; select a cell and type # for a wall or Delete to open it, to change the maze mid-run"
+            } else {
+                "the model's answer y; select a cell and type a digit to change the puzzle mid-run"
+            }
             style=move || format!("--side: {}", side())
             on:keydown=move |ev| {
                 let side = side();
@@ -510,7 +668,13 @@ fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> i
                 let key = ev.key();
                 if let Some(to) = move_selection(selected.get_untracked(), &key, side) {
                     selected.set(Some(to));
-                } else if let (Some(cell), Some(symbol)) = (selected.get_untracked(), edit_symbol(&key, side)) {
+                } else if let (Some(cell), Some(symbol)) = (
+                    selected.get_untracked(),
+                    match run_kind() {
+                        Some(PuzzleKind::Maze { .. }) => maze_edit_symbol(&key),
+                        _ => edit_symbol(&key, side),
+                    },
+                ) {
                     on_event.run(PageEvent::EditCell { cell, symbol });
                 } else {
                     return;
@@ -535,7 +699,11 @@ fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl 
             let correct = frame.accuracy().map(|a| format!(" · {:.0}% of cells right", a * 100.0)).unwrap_or_default();
             view! {
                 <strong>"Answer y"</strong>
-                " · bold: given · blue: predicted (fainter, shorter bar = less sure) · yellow: changed by this refresh ("
+                {if matches!(info.kind, PuzzleKind::Maze { .. }) {
+                    " · dark: wall · blue: predicted path (fainter, shorter bar = less sure) · yellow: changed by this refresh ("
+                } else {
+                    " · bold: given · blue: predicted (fainter, shorter bar = less sure) · yellow: changed by this refresh ("
+                }}
                 {changed}")"{correct}
                 <br />
                 <span id="overlay-summary" class="verdict">{summary}</span>
@@ -548,7 +716,7 @@ fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl 
             let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };
             grid_view(
                 "scratch-grid",
-                "sudoku scratch",
+                format!("{} scratch", kind_class(info.kind)),
                 "the scratch paper z, decoded through the output head".into(),
                 info.cols,
                 scratch_cells(frame, info.kind, info.cols),
@@ -571,7 +739,7 @@ fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl 
             };
             let cells = activity_cells(moved.map_or(&[][..], |f| &f.activity[..]), info.kind, info.cols);
             view! {
-                {grid_view("activity-grid", "sudoku heatmap", label.clone(), info.cols, cells)}
+                {grid_view("activity-grid", format!("{} heatmap", kind_class(info.kind)), label.clone(), info.cols, cells)}
                 <figcaption><strong>"Activity"</strong>" · "{label}</figcaption>
             }
             .into_any()
@@ -588,7 +756,7 @@ fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl 
                     let f = s.run.timeline.get(k)?;
                     let mini = grid_view(
                         "",
-                        "sudoku mini",
+                        format!("{} mini", kind_class(info.kind)),
                         format!("z after latent update {}", f.latent),
                         info.cols,
                         scratch_cells(f, info.kind, info.cols),

@@ -13,8 +13,8 @@
 //! is in flight; outputs of any other request are ignored.
 
 use crate::app::WorkerStatus;
-use crate::catalog::{BUNDLED_MODELS, BundledModel, default_sample};
-use crate::engine::{Frame, FrameKind, ModelInfo, ModelSource, PuzzleSource, Unit};
+use crate::catalog::{BUNDLED_MODELS, BundledModel, default_source};
+use crate::engine::{Domain, Frame, FrameKind, ModelInfo, ModelSource, PuzzleKind, PuzzleSource, Unit};
 use crate::protocol::{DoneReason, RunInfo, WorkerInput, WorkerOutput};
 use crate::view_model::chart::Chart;
 use crate::worker_client::WorkerEvent;
@@ -198,6 +198,20 @@ fn kind_letter(kind: FrameKind) -> char {
     }
 }
 
+/// True when `puzzle` is of `kind` (domain and size); ARC tasks fit any ARC canvas.
+pub fn fits(puzzle: &PuzzleSource, kind: PuzzleKind) -> bool {
+    match (puzzle, kind) {
+        (PuzzleSource::Sudoku { text, .. }, PuzzleKind::Sudoku { side }) => {
+            trm_puzzles::Sudoku::parse(text).is_ok_and(|s| s.side() == side)
+        }
+        (PuzzleSource::Maze { text }, PuzzleKind::Maze { side }) => {
+            trm_puzzles::Maze::parse(text.trim_matches(['\n', '\r'])).is_ok_and(|m| m.side() == side)
+        }
+        (PuzzleSource::Arc { .. }, kind) => kind.domain() == Domain::Arc,
+        _ => false,
+    }
+}
+
 /// True when a frame closes a supervision step whose halting head says "done".
 pub fn halts_here(frame: &Frame) -> bool {
     frame.ends_step && frame.halt_probability.is_some_and(|p| p > 0.5)
@@ -206,10 +220,7 @@ pub fn halts_here(frame: &Frame) -> bool {
 impl Playground {
     /// A page that will run the first bundled model on its first sample.
     pub fn new() -> Self {
-        let puzzle = BUNDLED_MODELS
-            .first()
-            .and_then(default_sample)
-            .map(|s| PuzzleSource::Sudoku { text: s.puzzle, solution: s.solution });
+        let puzzle = BUNDLED_MODELS.first().and_then(|m| default_source(m.kind));
         Playground {
             worker: WorkerStatus::Starting,
             model: ModelStatus::Fetching,
@@ -249,6 +260,18 @@ impl Playground {
     /// The chosen bundled model.
     pub fn bundled(&self) -> Option<&'static BundledModel> {
         BUNDLED_MODELS.get(self.model_index)
+    }
+
+    /// The puzzle kind the page prepares puzzles for: the loaded model's (the puzzle type chosen
+    /// when the model runs it, else the first kind it supports), else the chosen bundled model's.
+    pub fn puzzle_kind(&self) -> PuzzleKind {
+        let chosen = self.bundled().map_or(PuzzleKind::Sudoku { side: 4 }, |m| m.kind);
+        match &self.model {
+            ModelStatus::Loaded(info) if !info.supports.contains(&chosen) => {
+                info.supports.first().copied().unwrap_or(chosen)
+            }
+            _ => chosen,
+        }
     }
 
     /// The name of the current model: the user's own, else the bundled one.
@@ -369,8 +392,11 @@ impl Playground {
                 self.run = RunView::default();
                 // Back from an own model to the bundled one of the same size: the puzzle stays.
                 if !same_size || self.puzzle.is_none() {
-                    self.puzzle =
-                        default_sample(model).map(|s| PuzzleSource::Sudoku { text: s.puzzle, solution: s.solution });
+                    self.puzzle = default_source(model.kind);
+                }
+                // Back from an own maze model: its maze cannot run on a Sudoku model.
+                if self.puzzle.as_ref().is_some_and(|p| !fits(p, model.kind)) {
+                    self.puzzle = default_source(model.kind);
                 }
                 self.need_start = true;
                 self.playing = true;
@@ -529,6 +555,14 @@ impl Playground {
             WorkerOutput::ModelLoaded { id, info } => {
                 if current(id) {
                     self.model = ModelStatus::Loaded(Box::new(info));
+                    // An own model of another puzzle type (a maze model after a Sudoku): its first
+                    // sample replaces a puzzle it cannot run.
+                    let kind = self.puzzle_kind();
+                    if self.puzzle.as_ref().is_some_and(|p| !fits(p, kind))
+                        && let Some(sample) = default_source(kind)
+                    {
+                        self.puzzle = Some(sample);
+                    }
                 }
                 return;
             }
@@ -944,6 +978,48 @@ mod tests {
         assert_eq!(h.page.puzzle, Some(puzzle));
         assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
         assert!(matches!(&h.page.model, ModelStatus::Loaded(info) if info.name == "sudoku4"));
+    }
+
+    #[test]
+    fn an_own_maze_model_runs_the_first_maze_sample_and_back() {
+        use crate::own_model::{ChosenFile, OwnModel};
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/fixtures/maze11-interim");
+        let files = [
+            ChosenFile {
+                name: "maze11.safetensors".into(),
+                bytes: std::fs::read(format!("{fixture}.safetensors")).unwrap(),
+            },
+            ChosenFile { name: "maze11.json".into(), bytes: std::fs::read(format!("{fixture}.json")).unwrap() },
+        ];
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(3);
+        assert_eq!(h.page.puzzle_kind(), PuzzleKind::Sudoku { side: 4 });
+        // The card says maze: whatever the puzzle type chosen, the model runs mazes.
+        let own = OwnModel::from_files(&files).unwrap().source(BUNDLED_MODELS[0].kind);
+        h.event(PageEvent::OwnChosen(own));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.error, None);
+        assert_eq!(h.page.puzzle_kind(), PuzzleKind::Maze { side: 11 });
+        let first = crate::catalog::default_source(PuzzleKind::Maze { side: 11 });
+        assert_eq!(h.page.puzzle, first, "the Sudoku gave way to the first 11×11 maze sample");
+        let info = h.page.run.info.clone().unwrap();
+        assert_eq!(info.kind, PuzzleKind::Maze { side: 11 });
+        let per_cycle = format!("{}R", "L".repeat(info.l_cycles));
+        assert_eq!(h.page.run.kinds(), format!("S{}", per_cycle.repeat(info.h_cycles * info.halt_max_steps)));
+        assert_eq!(h.page.run.chart().points().len(), info.halt_max_steps);
+        let last = h.page.run.frame().unwrap();
+        let o = crate::view_model::overlay::overlay(last, info.kind, 11, 11, None).unwrap();
+        assert!(o.summary().starts_with("path valid: "), "{}", o.summary());
+        // A maze typed by the user runs too; a Sudoku does not fit it.
+        assert!(!fits(&PuzzleSource::Sudoku { text: "3..2....13242.3.".into(), solution: None }, info.kind));
+        // Back to the bundled Sudoku model: its first sample replaces the maze.
+        h.event(PageEvent::ModelChosen(0));
+        assert!(matches!(h.page.puzzle, Some(PuzzleSource::Sudoku { .. })), "{:?}", h.page.puzzle);
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.puzzle_kind(), PuzzleKind::Sudoku { side: 4 });
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
     }
 
     #[test]

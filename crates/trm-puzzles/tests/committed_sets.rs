@@ -110,7 +110,7 @@ fn maze_files(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn maze_samples_and_eval_sets_hold_their_promises() {
     let samples = maze_files(&assets().join("maze/samples"));
-    assert_eq!(samples.len(), 9);
+    assert_eq!(samples.len(), 12, "9×9, 11×11, 15×15 and 30×30, three tiers each");
     for file in samples {
         assert_eq!(check_maze_set(&file), 10);
     }

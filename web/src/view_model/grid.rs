@@ -50,19 +50,59 @@ fn text_of(symbol: u8) -> String {
     }
 }
 
-/// The answer grid of `frame`, with the correctness `overlay` when there is one.
+/// The class of a grid of `kind`, for the page's CSS: `sudoku`, `maze` or `arc`.
+pub fn kind_class(kind: PuzzleKind) -> &'static str {
+    match kind {
+        PuzzleKind::Sudoku { .. } => "sudoku",
+        PuzzleKind::Maze { .. } => "maze",
+        PuzzleKind::Arc { .. } => "arc",
+    }
+}
+
+/// A maze symbol's class and words: walls and paths are drawn, not written.
+fn maze_symbol(symbol: u8) -> Option<(&'static str, &'static str)> {
+    match symbol {
+        b'#' => Some((" wall", "wall")),
+        b'o' => Some((" path", "path")),
+        b'S' => Some((" endpoint", "start S")),
+        b'G' => Some((" endpoint", "goal G")),
+        b' ' => Some((" open", "open")),
+        _ => None,
+    }
+}
+
+/// The answer grid of `frame`, with the correctness `overlay` when there is one. In a maze, walls,
+/// `S` and `G` of the input are the givens and the path cells `o` the predictions.
 pub fn answer_cells(frame: &Frame, kind: PuzzleKind, cols: usize, overlay: Option<&Overlay>) -> Vec<CellView> {
     let rows = frame.answer.len() / cols.max(1);
     let boxes = box_shape(kind, rows, cols);
+    let maze = matches!(kind, PuzzleKind::Maze { .. });
     (0..frame.answer.len())
         .map(|k| {
             let symbol = frame.answer[k];
-            let given = frame.input.get(k).is_some_and(|&b| b != b'.' && b != b'_');
+            let given = match frame.input.get(k) {
+                Some(b'#' | b'S' | b'G') if maze => true,
+                Some(_) if maze => false,
+                Some(&b) => b != b'.' && b != b'_',
+                None => false,
+            };
             let confidence = frame.confidence.get(k).copied().unwrap_or(0.0).clamp(0.0, 1.0);
             let mut class = base_class(k, cols, boxes);
             let mut notes = Vec::new();
-            let text = text_of(symbol);
-            if given {
+            let mut text = text_of(symbol);
+            if maze && let Some((cell_class, words)) = maze_symbol(symbol) {
+                class.push_str(cell_class);
+                notes.push(words.to_string());
+                if matches!(symbol, b'#' | b'o') {
+                    text = String::new();
+                }
+            }
+            if maze && !given && symbol == b' ' {
+                // An open cell the model leaves open: nothing predicted.
+            } else if maze && !given {
+                class.push_str(" predicted");
+                notes.push(format!("predicted, {:.0}% sure", confidence * 100.0));
+            } else if given {
                 class.push_str(" given");
                 notes.push("given".to_string());
             } else if !text.is_empty() {
@@ -90,8 +130,8 @@ pub fn answer_cells(frame: &Frame, kind: PuzzleKind, cols: usize, overlay: Optio
                 }
                 _ => {}
             }
-            let label =
-                format!("{}: {} {}", place(k, cols), if text.is_empty() { "–" } else { &text }, notes.join(", "));
+            let shown = if maze || text.is_empty() { "–" } else { &text };
+            let label = format!("{}: {} {}", place(k, cols), shown, notes.join(", "));
             CellView { text, class, label, level: confidence }
         })
         .collect()
@@ -104,15 +144,22 @@ pub fn scratch_cells(frame: &Frame, kind: PuzzleKind, cols: usize) -> Vec<CellVi
     let boxes = box_shape(kind, rows, cols);
     (0..frame.scratch.len())
         .map(|k| {
-            let text = text_of(frame.scratch[k]);
+            let symbol = frame.scratch[k];
+            let mut text = text_of(symbol);
+            let mut class = base_class(k, cols, boxes) + " scratch";
+            let mut leans = if text.is_empty() { "blank".to_string() } else { text.clone() };
+            if matches!(kind, PuzzleKind::Maze { .. })
+                && let Some((cell_class, words)) = maze_symbol(symbol)
+            {
+                class.push_str(cell_class);
+                leans = words.to_string();
+                if matches!(symbol, b'#' | b'o') {
+                    text = String::new();
+                }
+            }
             let level = frame.scratch_confidence.get(k).copied().unwrap_or(0.0).clamp(0.0, 1.0);
-            let label = format!(
-                "{}: z leans to {} ({:.0}%)",
-                place(k, cols),
-                if text.is_empty() { "blank" } else { &text },
-                level * 100.0
-            );
-            CellView { text, class: base_class(k, cols, boxes) + " scratch", label, level }
+            let label = format!("{}: z leans to {} ({:.0}%)", place(k, cols), leans, level * 100.0);
+            CellView { text, class, label, level }
         })
         .collect()
 }
@@ -162,6 +209,38 @@ mod tests {
         assert!(cells[12].class.contains("conflict"), "the answer dropped the given 4: {}", cells[12].class);
         assert!(cells[2].class.contains("box-left") && cells[8].class.contains("box-top"));
         assert!(!cells[1].class.contains("box-left"));
+    }
+
+    #[test]
+    fn maze_cells_draw_walls_and_the_predicted_path() {
+        let (puzzle, solution, side) = crate::view_model::testdata::maze_pair("9x9-easy");
+        let mut f = frame_of(&puzzle, &solution);
+        let kind = PuzzleKind::Maze { side };
+        let path = solution.iter().position(|&b| b == b'o').unwrap();
+        f.changed[path] = 1;
+        f.confidence[path] = 0.75;
+        let o = overlay(&f, kind, side, side, None).unwrap();
+        let cells = answer_cells(&f, kind, side, Some(&o));
+        let wall = puzzle.iter().position(|&b| b == b'#').unwrap();
+        let open = (0..puzzle.len()).find(|&k| solution[k] == b' ').unwrap();
+        let s = puzzle.iter().position(|&b| b == b'S').unwrap();
+        assert!(cells[wall].class.contains("wall") && cells[wall].class.contains("given"), "{}", cells[wall].class);
+        assert_eq!(cells[wall].text, "");
+        assert!(cells[wall].label.contains("wall"));
+        let p = &cells[path];
+        assert!(
+            p.class.contains("path") && p.class.contains("predicted") && p.class.contains("changed"),
+            "{}",
+            p.class
+        );
+        assert!(p.label.contains("path, predicted, 75% sure"), "{}", p.label);
+        assert!(!cells[open].class.contains("predicted") && cells[open].class.contains("open"));
+        assert_eq!(cells[s].text, "S");
+        assert!(cells[s].class.contains("given endpoint") || cells[s].class.contains("endpoint"));
+        assert!(!cells[1].class.contains("box-left"), "a maze has no boxes");
+        assert_eq!(kind_class(kind), "maze");
+        let z = scratch_cells(&f, kind, side);
+        assert!(z[wall].class.contains("wall") && z[wall].label.contains("leans to wall"), "{}", z[wall].label);
     }
 
     #[test]

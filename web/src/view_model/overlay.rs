@@ -129,9 +129,15 @@ impl Overlay {
                 }
             }
             Verdict::Maze { valid: true, length, .. } => {
-                format!("valid shortest path ({} cells between S and G)", length.unwrap_or(0))
+                format!("path valid: yes · shortest: yes ({} cells between S and G)", length.unwrap_or(0))
             }
-            Verdict::Maze { reason, .. } => format!("invalid path: {}", reason.as_deref().unwrap_or("unknown")),
+            Verdict::Maze { too_long: true, reason, .. } => {
+                format!(
+                    "path valid: yes · shortest: no ({})",
+                    reason.as_deref().unwrap_or("longer than a shortest path")
+                )
+            }
+            Verdict::Maze { reason, .. } => format!("path valid: no ({})", reason.as_deref().unwrap_or("unknown")),
             Verdict::Arc { predicted, expected: None, .. } => {
                 format!("predicted a {}×{} grid (no expected output to compare)", predicted.0, predicted.1)
             }
@@ -390,6 +396,23 @@ mod tests {
         on_wall[wall] = b'o';
         let o = overlay(&frame_of(&puzzle, &on_wall), PuzzleKind::Maze { side }, side, side, None).unwrap();
         assert_eq!(o.cells_marked(Mark::Conflict), [wall]);
+    }
+
+    #[test]
+    fn a_valid_but_longer_maze_path_says_so() {
+        // S and G either side of a wall: straight under it is shortest, round by the bottom row is not.
+        let puzzle = b"######S#G##   ##   ######";
+        let straight = b"######S#G##ooo##   ######";
+        let round = b"######S#G##o o##ooo######";
+        let kind = PuzzleKind::Maze { side: 5 };
+        let o = overlay(&frame_of(puzzle, straight), kind, 5, 5, None).unwrap();
+        assert_eq!(o.summary(), "path valid: yes · shortest: yes (3 cells between S and G)");
+        let o = overlay(&frame_of(puzzle, round), kind, 5, 5, None).unwrap();
+        assert!(o.summary().starts_with("path valid: yes · shortest: no ("), "{}", o.summary());
+        assert!(o.summary().contains("a shortest path has 3"), "{}", o.summary());
+        let broken = b"######S#G##o  ##   ######";
+        let o = overlay(&frame_of(puzzle, broken), kind, 5, 5, None).unwrap();
+        assert!(o.summary().starts_with("path valid: no (the path from S breaks off"), "{}", o.summary());
     }
 
     /// The test output of a bundled ARC task on a `canvas` canvas, as the engine would show it.

@@ -16,7 +16,11 @@
 // ../shared/fixtures/trm-parity/mlp_t): it runs, its answers after supervision steps 1 and 2 equal the
 // native CLI's (later steps of this random-weight model part from float rounding), a truncated copy shows
 // the loader's error with the grid kept, and a reload or its share link brings the model back from
-// IndexedDB.
+// IndexedDB; mazes through "load your own model" with the in-training 11×11 maze model (fixture
+// web/tests/e2e/fixtures/maze11-interim.*): the first 11×11 sample runs frame by frame, its final answer
+// equals the native CLI's cell for cell, the overlay states the path verdict, an invalid maze text
+// shows its error and keeps the text, painting a wall, dragging S and the keyboard edit the draft,
+// the seeded generator makes and runs a maze.
 // Saves screenshots.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
@@ -554,6 +558,114 @@ try {
       && (await page.inputValue('#puzzle-text')).replace(/\s/g, '') === RUN9_PUZZLE,
       'the bundled model can be chosen again', await page.innerText('#run-status'));
   }
+
+  // Mazes, through "load your own model": the in-training 11×11 maze model (a test fixture copied
+  // from training/maze11: checkpoint and card, domain "maze", seq_len 121). Its card makes the page
+  // a maze page: the first bundled 11×11 sample replaces the Sudoku and runs.
+  const MAZE_FIXTURE = path.join(ROOT, 'web/tests/e2e/fixtures/maze11-interim');
+  const mazeCard = JSON.parse(fs.readFileSync(`${MAZE_FIXTURE}.json`, 'utf8'));
+  const MAZE_KINDS = 'S' + ('L'.repeat(mazeCard.arch.L_cycles) + 'R').repeat(mazeCard.arch.H_cycles * mazeCard.arch.halt_max_steps);
+  const MAZE_STEPS = mazeCard.arch.halt_max_steps;
+  const MAZE_PUZZLE = fs.readFileSync(path.join(ROOT, 'assets/puzzles/maze/samples/11x11-easy.txt'), 'utf8')
+    .replace(/\r\n/g, '\n').split('\n\n')[0].replace(/\n+$/, '');
+  // `trm solve --quiet` prints the answer maze in the input's layout: its last 11 lines (spaces kept).
+  const nativeMaze = (extra, maze) => {
+    try {
+      const out = execFileSync(process.env.TRM ?? 'trm',
+        ['solve', '--quiet', '--model', `${MAZE_FIXTURE}.safetensors`, '--config', `${MAZE_FIXTURE}.json`, ...extra, 'maze', maze],
+        { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      return out.replace(/\r/g, '').split('\n').filter((l) => l.length === 11).slice(-11).join('');
+    } catch (e) {
+      return `trm solve failed: ${e.message}`;
+    }
+  };
+  const mazeDiff = (got, want) => [...want].map((c, k) => (got[k] === c ? null
+    : `row ${Math.floor(k / 11) + 1}, column ${(k % 11) + 1}: page '${got[k]}', native '${c}'`)).filter(Boolean).join('; ');
+  await page.selectOption('#speed', { label: 'fastest' });
+  await page.setInputFiles('#own-files', [`${MAZE_FIXTURE}.safetensors`, `${MAZE_FIXTURE}.json`]);
+  const mazeRan = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want
+    && document.querySelector('#run')?.dataset.finished === 'MaxSteps', MAZE_KINDS, 'the maze run');
+  const mazeKinds = (await attr('data-kinds')) ?? '';
+  check(mazeRan && mazeKinds === MAZE_KINDS,
+    `maze: the first 11×11 sample runs with n = ${mazeCard.arch.L_cycles} scratch-paper frames then a refresh frame, ${mazeCard.arch.H_cycles} cycles × ${MAZE_STEPS} steps`,
+    `got ${mazeKinds.slice(0, 60)}… (${mazeKinds.length} frames, want ${MAZE_KINDS.length}; status: ${await page.innerText('#run-status')})`);
+  check((await page.inputValue('#maze-text')) === MAZE_PUZZLE && (await page.locator('#maze-editor .cell').count()) === 121
+    && (await page.locator('#maze-editor .cell.wall').count()) === [...MAZE_PUZZLE].filter((c) => c === '#').length,
+    'maze: the maze model turns the puzzle panel into the maze editor, showing the first 11×11 sample',
+    (await page.inputValue('#maze-text').catch(() => '')).slice(0, 40));
+  check((await page.locator('#run-grid.maze .cell').count()) === 121 && (await page.locator('#run-grid .cell.wall').count()) > 0
+    && (await page.locator('#scratch-grid .cell').count()) === 121 && (await page.locator('#activity-grid .cell').count()) === 121,
+    'maze: the answer (walls, path), the scratch paper z and its activity map are drawn on 11×11 grids');
+  const mazePoints = await page.locator('#chart circle.pt-halt').count();
+  check(mazePoints === MAZE_STEPS, 'maze: the chart has one point per supervision step', `${mazePoints} points, ${MAZE_STEPS} steps`);
+  const mazeAnswer = (await attr('data-answer')) ?? '';
+  const mazeNative = nativeMaze([], MAZE_PUZZLE);
+  check(mazeAnswer === mazeNative,
+    'maze: the final answer in the page equals `trm solve --quiet --model maze11-interim.safetensors maze <sample>` natively, cell for cell',
+    mazeAnswer.length === mazeNative.length ? mazeDiff(mazeAnswer, mazeNative) : `page ${JSON.stringify(mazeAnswer)}, native ${JSON.stringify(mazeNative)}`);
+  const verdict = await page.innerText('#overlay-summary').catch(() => '');
+  check(/^path valid: (yes · shortest: (yes|no)|no) \(.+\)$/.test(verdict),
+    "maze: the overlay states the path verdict (valid? shortest?) with the verifier's reason", verdict);
+  // The scratch paper: at the last (refresh) frame the strip holds the n latent updates before it.
+  check((await page.locator('#latents .page').count()) === mazeCard.arch.L_cycles,
+    'maze: the scratch-paper strip shows the n latent updates of the cycle', `${await page.locator('#latents .page').count()} pages`);
+  await page.screenshot({ path: path.join(OUT_DIR, 'maze11.png'), fullPage: true });
+  // Invalid maze text (two S): the error inline, the text kept, the maze and the run button held.
+  const twoS = MAZE_PUZZLE.replace(' ', 'S');
+  await page.fill('#maze-text', twoS);
+  const mazeError = await page.locator('#puzzle-error').innerText().catch(() => '');
+  check(/exactly one start 'S', found 2/.test(mazeError) && (await page.inputValue('#maze-text')) === twoS
+    && (await page.isDisabled('#run-puzzle')) && (await page.getAttribute('#maze-editor', 'data-text')) === MAZE_PUZZLE,
+    'maze: an invalid maze (two S) shows what is wrong inline and keeps the text', mazeError);
+  await page.fill('#maze-text', MAZE_PUZZLE);
+  // Painting: a click on an open cell builds a wall; a drag from S moves the start.
+  const editorText = () => page.getAttribute('#maze-editor', 'data-text').then((t) => (t ?? '').replace(/\n/g, ''));
+  const before = await editorText();
+  const openK = [...before].findIndex((c, k) => c === ' ' && k > 11);
+  const cellBox = (k) => page.locator(`#maze-editor [data-k="${k}"]`).boundingBox();
+  const centre = (b) => [b.x + b.width / 2, b.y + b.height / 2];
+  await page.mouse.click(...centre(await cellBox(openK)));
+  const painted = await editorText();
+  check(painted[openK] === '#' && [...painted].filter((c, k) => c !== before[k]).length === 1
+    && (await page.inputValue('#maze-text')).replace(/\n/g, '') === painted,
+    'maze: painting a wall changes the draft (editor and text box)', `cell ${openK}: '${painted[openK]}'`);
+  const sK = painted.indexOf('S');
+  const targetK = [...painted].findIndex((c, k) => c === ' ' && k !== sK && k > 11);
+  await page.mouse.move(...centre(await cellBox(sK)));
+  await page.mouse.down();
+  await page.mouse.move(...centre(await cellBox(targetK)), { steps: 8 });
+  await page.mouse.up();
+  const moved = await editorText();
+  check(moved.indexOf('S') === targetK && [...moved].filter((c) => c === 'S').length === 1,
+    'maze: dragging S moves the start', `S at ${moved.indexOf('S')}, wanted ${targetK}`);
+  // The keyboard does the same: the arrows move the selection (from the cell S was dragged to),
+  // Space toggles wall / open.
+  await page.focus('#maze-editor');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press(' ');
+  const keyed = await editorText();
+  const keyK = Math.floor(targetK / 11) * 11 + ((targetK % 11) + 1) % 11;
+  const keyChanged = [...keyed].map((c, k) => (c !== moved[k] ? k : -1)).filter((k) => k >= 0);
+  check(keyChanged.length === 1 && keyChanged[0] === keyK && ({ '#': ' ', ' ': '#' })[moved[keyK]] === keyed[keyK],
+    'maze: the keyboard edits the maze (an arrow key selects the next cell, Space toggles wall / open)',
+    `changed ${keyChanged.join(', ')}, expected ${keyK}`);
+  await page.fill('#maze-text', MAZE_PUZZLE);
+  // The seeded generator makes an 11×11 maze of the tier asked for, and runs it.
+  await page.fill('#gen-seed', '7');
+  await page.selectOption('#gen-tier', 'hard');
+  await page.click('#generate');
+  const generatedRan = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want
+    && document.querySelector('#run')?.dataset.finished === 'MaxSteps', MAZE_KINDS, 'the generated maze run');
+  check(generatedRan && /generated: seed 7, hard/.test(await page.innerText('#puzzle-origin'))
+    && (await page.inputValue('#maze-text')) !== MAZE_PUZZLE,
+    'maze: the seeded generator (tier hard) makes a maze in the page and runs it', await page.innerText('#puzzle-origin'));
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  const axeMaze = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }).catch((e) => [String(e)]);
+  check(axeMaze.length === 0, 'maze: axe-core finds no serious or critical accessibility violations', axeMaze.join(' | '));
 
   // 375 px wide: no horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
