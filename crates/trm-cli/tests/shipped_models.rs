@@ -104,7 +104,9 @@ fn small_sudoku_models_solve_held_out_puzzles() {
 /// thread counts and flip one close vote).
 #[test]
 fn arc_models_reproduce_their_cards() {
-    for (weights, card) in shipped_cards() {
+    let cards = shipped_cards();
+    assert!(cards.iter().any(|(_, c)| c["name"] == "arc-demo"), "arc-demo must be shipped");
+    for (weights, card) in cards {
         if card["domain"] != "arc" {
             continue;
         }
