@@ -234,6 +234,14 @@ pub fn PuzzlePanel(
 }
 
 /// The Sudoku's text box and click-to-edit grid.
+/// A key an editor handled neither scrolls the page nor reaches the page-wide run shortcuts.
+fn keep_handled_key(ev: &leptos::ev::KeyboardEvent, outcome: KeyOutcome) {
+    if outcome != KeyOutcome::Ignored {
+        ev.prevent_default();
+        ev.stop_propagation();
+    }
+}
+
 #[component]
 fn SudokuInput(draft: RwSignal<SudokuDraft>, run: Callback<()>) -> impl IntoView {
     // The grid element stays (it keeps the keyboard focus); only its cells are redrawn.
@@ -310,10 +318,7 @@ fn SudokuInput(draft: RwSignal<SudokuDraft>, run: Callback<()>) -> impl IntoView
                 on:keydown=move |ev| {
                     let mut outcome = KeyOutcome::Ignored;
                     draft.update(|d| outcome = d.key(&ev.key()));
-                    if outcome != KeyOutcome::Ignored {
-                        ev.prevent_default();
-                        ev.stop_propagation();
-                    }
+                    keep_handled_key(&ev, outcome);
                 }>
                 {editor_cells}
             </div>
@@ -411,10 +416,7 @@ fn MazeInput(draft: RwSignal<MazeDraft>, run: Callback<()>) -> impl IntoView {
                 on:keydown=move |ev| {
                     let mut outcome = KeyOutcome::Ignored;
                     draft.update(|d| outcome = d.key(&ev.key()));
-                    if outcome != KeyOutcome::Ignored {
-                        ev.prevent_default();
-                        ev.stop_propagation();
-                    }
+                    keep_handled_key(&ev, outcome);
                 }>
                 {editor_cells}
             </div>
