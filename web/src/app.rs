@@ -7,6 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::arc_input::ArcDraft;
 use crate::catalog::{BUNDLED_MODELS, default_sample, default_source};
 use crate::engine::{ModelSource, PuzzleKind, PuzzleSource};
 use crate::export::{delay_of_fps, open_link, share_state};
@@ -78,7 +79,7 @@ impl WorkerStatus {
 /// The draft a model starts with: its first sample (an empty grid when it has none).
 pub fn starting_draft(model_index: usize) -> SudokuDraft {
     let Some(model) = BUNDLED_MODELS.get(model_index) else { return SudokuDraft::empty(4) };
-    let side = model.kind.seq_len().isqrt();
+    let PuzzleKind::Sudoku { side } = model.kind else { return SudokuDraft::empty(4) };
     match default_sample(model) {
         Some(s) => SudokuDraft::from_line(side, &s.puzzle, s.solution, "sample 1 (easy)"),
         None => SudokuDraft::empty(side),
@@ -198,6 +199,7 @@ pub fn App() -> impl IntoView {
     let (state, set_state) = signal(initial);
     let draft = RwSignal::new(first_draft);
     let maze_draft = RwSignal::new(starting_maze(PuzzleKind::Maze { side: 11 }));
+    let arc_draft = RwSignal::new(ArcDraft::first());
 
     // The page's puzzle changed kind or was replaced (a maze model loaded, a share link's maze, back
     // to a bundled Sudoku model): the editor of that kind shows it.
@@ -216,6 +218,13 @@ pub fn App() -> impl IntoView {
                         "the puzzle running"
                     };
                     maze_draft.set(MazeDraft::from_text(side, &text, origin));
+                }
+            }
+            (PuzzleKind::Arc { .. }, Some(source @ PuzzleSource::Arc { .. })) => {
+                if arc_draft.with_untracked(|d| d.source() != source)
+                    && let Some(d) = ArcDraft::from_source(&source)
+                {
+                    arc_draft.set(d);
                 }
             }
             (PuzzleKind::Sudoku { side }, Some(PuzzleSource::Sudoku { text, solution })) => {
@@ -451,7 +460,7 @@ pub fn App() -> impl IntoView {
             {link_error.map(|e| view! { <p id="link-error" class="error" role="alert">{format!("This link cannot be opened: {e}")}</p> })}
         </header>
         <main>
-            <PuzzlePanel state draft maze_draft choose_model on_event>
+            <PuzzlePanel state draft maze_draft arc_draft choose_model on_event>
                 <OwnModelControl state note=own_note error=own_error load=load_own use_bundled />
             </PuzzlePanel>
             <RunPanel state on_event restart=Callback::new(move |_| start()) />

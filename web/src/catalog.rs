@@ -25,6 +25,7 @@ pub const BUNDLED_MODELS: &[BundledModel] = &[
     BundledModel { name: "sudoku4", kind: PuzzleKind::Sudoku { side: 4 }, label: "Sudoku 4×4" },
     BundledModel { name: "sudoku6", kind: PuzzleKind::Sudoku { side: 6 }, label: "Sudoku 6×6" },
     BundledModel { name: "sudoku9", kind: PuzzleKind::Sudoku { side: 9 }, label: "Sudoku 9×9" },
+    BundledModel { name: "arc-demo", kind: PuzzleKind::Arc { canvas: 10 }, label: "ARC (10×10 canvas)" },
 ];
 
 impl BundledModel {
@@ -62,8 +63,12 @@ pub fn default_sample(model: &BundledModel) -> Option<Sample> {
     model.samples().first().and_then(|set| set.get(0))
 }
 
-/// The first sample of the easiest bundled set of a puzzle kind, as a request's puzzle.
+/// The first sample of the easiest bundled set of a puzzle kind, as a request's puzzle; for ARC, the
+/// first task the bundled ARC model knows.
 pub fn default_source(kind: PuzzleKind) -> Option<PuzzleSource> {
+    if let PuzzleKind::Arc { .. } = kind {
+        return Some(crate::arc_input::ArcDraft::first().source());
+    }
     samples_for(kind).first().and_then(|set| set.get(0)).map(|s| s.source(kind))
 }
 
@@ -224,12 +229,27 @@ mod tests {
             let card: serde_json::Value = serde_json::from_str(&card).unwrap();
             assert_eq!(card["name"], m.name);
             assert_eq!(card["seq_len"].as_u64(), Some(m.kind.seq_len() as u64), "{}", m.name);
-            assert_eq!(card["domain"], "sudoku");
+            let domain = match m.kind.domain() {
+                Domain::Sudoku => "sudoku",
+                Domain::Maze => "maze",
+                Domain::Arc => "arc",
+            };
+            assert_eq!(card["domain"], domain, "{}", m.name);
+            if let PuzzleKind::Arc { canvas } = m.kind {
+                assert_eq!(card["arch"]["seq_len"].as_u64(), Some((canvas * canvas) as u64));
+                assert!(card["identifiers"].as_array().is_some_and(|ids| ids.len() > 1), "{}", m.name);
+            }
         }
         assert_eq!(bundled_index("sudoku6"), Some(1));
         assert_eq!(bundled_index("sudoku9"), Some(2));
+        assert_eq!(bundled_index("arc-demo"), Some(3));
         assert_eq!(bundled_index("no-such-model"), None);
-        assert_eq!(offered_domains(), vec![Domain::Sudoku]);
+        assert_eq!(offered_domains(), vec![Domain::Sudoku, Domain::Arc]);
+        let Some(PuzzleSource::Arc { name, test: 0, .. }) = default_source(PuzzleKind::Arc { canvas: 10 }) else {
+            panic!("ARC starts with a task")
+        };
+        assert_eq!(format!("training/{name}"), crate::arc_input::known_paths()[0]);
+        assert_eq!(default_sample(&BUNDLED_MODELS[3]), None, "ARC has tasks, not samples");
     }
 
     #[test]

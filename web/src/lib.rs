@@ -19,6 +19,8 @@
 //! - [`app`] and [`panels`]: the components.
 
 pub mod app;
+pub mod arc_input;
+pub mod arc_view;
 pub mod capability;
 pub mod catalog;
 pub mod download;

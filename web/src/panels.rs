@@ -8,6 +8,8 @@ use trm_puzzles::maze::MazeTier;
 use trm_puzzles::sudoku::Tier;
 use wasm_bindgen::JsCast;
 
+use crate::arc_input::ArcDraft;
+use crate::arc_view::{ArcInput, ArcResult, VotePanel};
 use crate::catalog::{BUNDLED_MODELS, samples_for};
 use crate::engine::{Frame, FrameKind, PuzzleKind};
 use crate::export;
@@ -65,6 +67,7 @@ pub fn PuzzlePanel(
     state: ReadSignal<Playground>,
     draft: RwSignal<SudokuDraft>,
     maze_draft: RwSignal<MazeDraft>,
+    arc_draft: RwSignal<ArcDraft>,
     choose_model: Callback<usize>,
     on_event: Callback<PageEvent>,
     /// Shown under the puzzle type ("load your own model").
@@ -73,6 +76,11 @@ pub fn PuzzlePanel(
     let model_index = move || state.with(|s| s.model_index);
     let kind = Memo::new(move |_| state.with(Playground::puzzle_kind));
     let is_maze = Memo::new(move |_| matches!(kind.get(), PuzzleKind::Maze { .. }));
+    let is_arc = Memo::new(move |_| matches!(kind.get(), PuzzleKind::Arc { .. }));
+    let canvas = Memo::new(move |_| match kind.get() {
+        PuzzleKind::Arc { canvas } => canvas,
+        _ => 0,
+    });
     let tier = RwSignal::new(0usize);
     let number = RwSignal::new(1usize);
     let seed_text = RwSignal::new("1".to_string());
@@ -88,10 +96,11 @@ pub fn PuzzlePanel(
     });
 
     let run_draft = move || {
-        let source = if is_maze.get_untracked() {
-            maze_draft.with_untracked(MazeDraft::source)
-        } else {
-            draft.with_untracked(SudokuDraft::source)
+        let source = match kind.get_untracked() {
+            // A task too big for the canvas is not sent: the panel says why.
+            PuzzleKind::Arc { canvas } => arc_draft.with_untracked(|d| d.problem(canvas).is_none().then(|| d.source())),
+            PuzzleKind::Maze { .. } => maze_draft.with_untracked(MazeDraft::source),
+            PuzzleKind::Sudoku { .. } => draft.with_untracked(SudokuDraft::source),
         };
         if let Some(source) = source {
             on_event.run(PageEvent::RunPuzzle(source));
@@ -194,7 +203,7 @@ pub fn PuzzlePanel(
                 </span>
             </div>
             {children()}
-            <fieldset class="row">
+            <fieldset class="row" hidden=move || is_arc.get()>
                 <legend>"Bundled samples"</legend>
                 <label for="sample-tier">"Tier"</label>
                 <select id="sample-tier" prop:value=move || tier.get().to_string()
@@ -211,7 +220,7 @@ pub fn PuzzlePanel(
                 </select>
                 <button id="load-sample" on:click=load_sample>"Load sample"</button>
             </fieldset>
-            <fieldset class="row">
+            <fieldset class="row" hidden=move || is_arc.get()>
                 <legend>"Generate"</legend>
                 <label for="gen-seed">"Seed"</label>
                 <input id="gen-seed" type="text" inputmode="numeric" size="8" prop:value=move || seed_text.get()
@@ -224,7 +233,9 @@ pub fn PuzzlePanel(
                 <button id="generate" on:click=do_generate>"Generate"</button>
                 {move || gen_error.get().map(|e| view! { <p id="gen-error" class="error" role="alert">{e}</p> })}
             </fieldset>
-            {move || if is_maze.get() {
+            {move || if is_arc.get() {
+                view! { <ArcInput draft=arc_draft canvas run=Callback::new(move |_| run_draft()) /> }.into_any()
+            } else if is_maze.get() {
                 view! { <MazeInput draft=maze_draft run=Callback::new(move |_| run_draft()) /> }.into_any()
             } else {
                 view! { <SudokuInput draft run=Callback::new(move |_| run_draft()) /> }.into_any()
@@ -572,6 +583,9 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                     </label>
                 </div>
                 <p id="run-status" aria-live="polite">{move || state.with(Playground::status_line)}</p>
+                {move || state.with(|s| s.run.info.as_ref().and_then(|i| i.note.clone())).map(|note| view! {
+                    <p id="run-note" class="note" role="status">{format!("Note: {note}.")}</p>
+                })}
                 <p class="muted shortcuts">"Keys: Space play/pause · ← back · → one application"</p>
                 {move || error().map(|e| view! {
                     <div id="run-error" class="error" role="alert">
@@ -579,8 +593,10 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                         <button id="retry" on:click=move |_| restart.run(())>"Retry"</button>
                     </div>
                 })}
+                <ArcResult state />
                 <Boards state on_event />
                 <ChartView state />
+                <VotePanel state on_event />
                 <ExportBar state />
             </div>
         </section>
@@ -696,13 +712,17 @@ fn Boards(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> impl 
     let answer_caption = move || {
         state.with(|s| {
             let (Some(info), Some(frame)) = (&s.run.info, s.run.frame()) else { return ().into_any() };
-            let summary = overlay(frame, info.kind, info.rows, info.cols, None).map(|o| o.summary()).unwrap_or_default();
+            let expected = s.puzzle.as_ref().and_then(crate::arc_input::expected_output);
+            let summary =
+                overlay(frame, info.kind, info.rows, info.cols, expected.as_ref()).map(|o| o.summary()).unwrap_or_default();
             let changed = frame.changed.iter().filter(|&&c| c == 1).count();
             let correct = frame.accuracy().map(|a| format!(" · {:.0}% of cells right", a * 100.0)).unwrap_or_default();
             view! {
                 <strong>"Answer y"</strong>
                 {if matches!(info.kind, PuzzleKind::Maze { .. }) {
                     " · dark: wall · blue: predicted path (fainter, shorter bar = less sure) · yellow: changed by this refresh ("
+                } else if matches!(info.kind, PuzzleKind::Arc { .. }) {
+                    " · the whole canvas in the ARC palette · striped: end of grid · yellow outline: changed by this refresh ("
                 } else {
                     " · bold: given · blue: predicted (fainter, shorter bar = less sure) · yellow: changed by this refresh ("
                 }}

@@ -14,7 +14,9 @@
 
 use crate::app::WorkerStatus;
 use crate::catalog::{BUNDLED_MODELS, BundledModel, default_source};
-use crate::engine::{Domain, Frame, FrameKind, ModelInfo, ModelSource, PuzzleKind, PuzzleSource, Unit};
+use crate::engine::{
+    Domain, Frame, FrameKind, ModelInfo, ModelSource, PuzzleKind, PuzzleSource, Unit, VoteCandidate, VoteVersion,
+};
 use crate::protocol::{DoneReason, RunInfo, WorkerInput, WorkerOutput};
 use crate::view_model::chart::Chart;
 use crate::worker_client::WorkerEvent;
@@ -67,6 +69,9 @@ pub enum PageEvent {
         cell: usize,
         symbol: char,
     },
+    /// ARC: vote over this many versions of the task's test input (the original included); the run
+    /// pauses and stays as it is. Cancel stops the vote.
+    Vote(u32),
 }
 
 /// Where the model stands.
@@ -149,6 +154,60 @@ impl RunView {
     }
 }
 
+/// A pass@2 vote over augmented versions of the ARC task, as the page sees it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VoteView {
+    /// Versions asked for.
+    pub asked: u32,
+    /// Versions in the vote, once the worker has started it.
+    pub total: Option<usize>,
+    /// Every version finished, in order (each de-augmented back to the original task).
+    pub versions: Vec<VoteVersion>,
+    /// Set when the vote ended (completed or cancelled).
+    pub finished: Option<DoneReason>,
+    pub error: Option<String>,
+}
+
+impl VoteView {
+    /// True while versions are still being run.
+    pub fn running(&self) -> bool {
+        self.finished.is_none() && self.error.is_none()
+    }
+
+    /// The tally after the last version: distinct predictions, best first.
+    pub fn candidates(&self) -> &[VoteCandidate] {
+        self.versions.last().map_or(&[], |v| &v.candidates[..])
+    }
+
+    /// Votes counted (one per finished version).
+    pub fn votes(&self) -> usize {
+        self.candidates().iter().map(|c| c.votes).sum()
+    }
+
+    /// The two attempts: the two best-ranked predictions (fewer while there are fewer).
+    pub fn attempts(&self) -> &[VoteCandidate] {
+        let c = self.candidates();
+        &c[..c.len().min(2)]
+    }
+
+    /// One line for the page.
+    pub fn status(&self) -> String {
+        let total = self.total.map_or_else(|| self.asked.to_string(), |t| t.to_string());
+        let done = self.versions.len();
+        let state = match (&self.error, self.finished) {
+            (Some(e), _) => format!(" · failed: {e}"),
+            (None, Some(DoneReason::Completed)) => " · done".to_string(),
+            (None, Some(DoneReason::Cancelled | DoneReason::Interrupted)) => " · stopped".to_string(),
+            (None, _) => " · running…".to_string(),
+        };
+        format!(
+            "{done} of {total} versions run · {} votes for {} distinct prediction(s){state}",
+            self.votes(),
+            self.candidates().len()
+        )
+    }
+}
+
 /// The page's state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Playground {
@@ -164,6 +223,8 @@ pub struct Playground {
     /// The puzzle of the current (or next) run.
     pub puzzle: Option<PuzzleSource>,
     pub run: RunView,
+    /// The ARC vote of this puzzle, when one was asked for.
+    pub vote: Option<VoteView>,
     pub playing: bool,
     pub keep_thinking: bool,
     pub stop_on_halt: bool,
@@ -178,6 +239,10 @@ pub struct Playground {
     pending_edit: Option<(usize, char)>,
     /// The model waiting to be sent.
     pending_model: Option<ModelSource>,
+    /// A vote asked for (versions), sent when nothing is in flight.
+    pending_vote: Option<u32>,
+    /// The request id of the vote in flight.
+    vote_id: Option<u32>,
     /// The request whose final answer we wait for, if any.
     in_flight: Option<u32>,
     next_id: u32,
@@ -229,6 +294,7 @@ impl Playground {
             card: None,
             puzzle,
             run: RunView::default(),
+            vote: None,
             playing: true,
             keep_thinking: false,
             stop_on_halt: false,
@@ -237,6 +303,8 @@ impl Playground {
             pending_step: None,
             pending_edit: None,
             pending_model: None,
+            pending_vote: None,
+            vote_id: None,
             in_flight: None,
             next_id: 1,
         }
@@ -288,6 +356,7 @@ impl Playground {
             || self.pending_model.is_some()
             || self.pending_step.is_some()
             || self.pending_edit.is_some()
+            || self.pending_vote.is_some()
     }
 
     /// True when more frames can be asked for at the end of the timeline.
@@ -347,8 +416,17 @@ impl Playground {
             self.need_start = false;
             self.pending_step = None;
             self.pending_edit = None;
+            self.pending_vote = None;
+            self.vote = None;
             self.run = RunView::default();
             return Some(WorkerInput::StartRun { id: self.id(), puzzle });
+        }
+        if let Some(versions) = self.pending_vote.take()
+            && let Some(puzzle) = self.puzzle.clone()
+        {
+            let id = self.id();
+            self.vote_id = Some(id);
+            return Some(WorkerInput::Vote { id, puzzle, versions });
         }
         if let Some((cell, symbol)) = self.pending_edit {
             if self.run.info.is_none() || self.run.error.is_some() {
@@ -369,6 +447,15 @@ impl Playground {
         self.can_advance().then(|| self.advance(unit))
     }
 
+    /// Forgets the vote; one in flight is cancelled (its answers are then ignored).
+    fn drop_vote(&mut self, send: &mut Vec<WorkerInput>) {
+        self.pending_vote = None;
+        self.vote = None;
+        if self.vote_id.take().is_some() && self.in_flight.is_some() {
+            send.push(WorkerInput::Cancel { id: self.id() });
+        }
+    }
+
     /// Updates the state for `event` and returns the requests to send.
     pub fn on(&mut self, event: PageEvent) -> Vec<WorkerInput> {
         let mut send = Vec::new();
@@ -383,6 +470,7 @@ impl Playground {
                 if same_size && self.own.is_none() && !matches!(self.model, ModelStatus::Failed(_)) {
                     return send;
                 }
+                self.drop_vote(&mut send);
                 self.model_index = index;
                 self.own = None;
                 self.model = ModelStatus::Fetching;
@@ -411,6 +499,7 @@ impl Playground {
                 self.pending_model = Some(model);
             }
             PageEvent::OwnChosen(model) => {
+                self.drop_vote(&mut send);
                 self.own = Some(model.name.clone());
                 self.model = ModelStatus::Fetched;
                 self.card = model.card.clone();
@@ -428,6 +517,7 @@ impl Playground {
                 }
             }
             PageEvent::RunPuzzle(puzzle) => {
+                self.drop_vote(&mut send);
                 self.puzzle = Some(puzzle);
                 self.need_start = true;
                 self.playing = true;
@@ -488,6 +578,7 @@ impl Playground {
                 self.run.cursor = position.min(self.run.timeline.len().saturating_sub(1));
             }
             PageEvent::Reset => {
+                self.drop_vote(&mut send);
                 self.playing = false;
                 self.need_start = true;
                 self.run.error = None;
@@ -496,7 +587,11 @@ impl Playground {
                 self.playing = false;
                 self.pending_step = None;
                 self.pending_edit = None;
-                if self.run.info.is_some() {
+                if self.pending_vote.take().is_some() || self.vote_id.take().is_some() {
+                    if let Some(vote) = self.vote.as_mut().filter(|v| v.running()) {
+                        vote.finished = Some(DoneReason::Cancelled);
+                    }
+                } else if self.run.info.is_some() {
                     self.run.finished = Some(DoneReason::Cancelled);
                 }
                 // The worker ends the running request (its answer is then ignored) and answers
@@ -513,6 +608,16 @@ impl Playground {
                 self.playing = false;
                 self.pending_step = None;
                 self.pending_edit = Some((cell, symbol));
+            }
+            PageEvent::Vote(versions) => {
+                let arc = matches!(self.puzzle, Some(PuzzleSource::Arc { .. }));
+                if !arc || self.run.info.is_none() || self.vote.as_ref().is_some_and(VoteView::running) {
+                    return send;
+                }
+                self.playing = false;
+                self.pending_step = None;
+                self.vote = Some(VoteView { asked: versions, ..VoteView::default() });
+                self.pending_vote = Some(versions);
             }
         }
         send.extend(self.next_request());
@@ -547,6 +652,13 @@ impl Playground {
                 }
                 self.in_flight = None;
                 self.playing = false;
+                if self.vote_id.take() == Some(id) {
+                    if let Some(vote) = self.vote.as_mut() {
+                        vote.error = Some(message);
+                    }
+                    send.extend(self.next_request());
+                    return;
+                }
                 match self.model {
                     ModelStatus::Loading => self.model = ModelStatus::Failed(message),
                     _ => self.run.error = Some(message),
@@ -579,11 +691,34 @@ impl Playground {
                 }
                 return;
             }
+            WorkerOutput::VoteStarted { id, versions } => {
+                if current(id)
+                    && let Some(vote) = self.vote.as_mut()
+                {
+                    vote.total = Some(versions);
+                }
+                return;
+            }
+            WorkerOutput::VoteVersion { id, version } => {
+                if current(id)
+                    && let Some(vote) = self.vote.as_mut()
+                {
+                    vote.versions.push(*version);
+                }
+                return;
+            }
             WorkerOutput::Done { id, reason, ms_per_application, .. } => {
                 if !current(id) {
                     return;
                 }
                 self.in_flight = None;
+                if self.vote_id.take() == Some(id) {
+                    if let Some(vote) = self.vote.as_mut() {
+                        vote.finished = Some(reason);
+                    }
+                    send.extend(self.next_request());
+                    return;
+                }
                 if ms_per_application.is_some() {
                     self.run.ms_per_application = ms_per_application;
                 }
@@ -1019,6 +1154,76 @@ mod tests {
         h.event(PageEvent::ModelFetched(model_source(0)));
         h.settle(usize::MAX);
         assert_eq!(h.page.puzzle_kind(), PuzzleKind::Sudoku { side: 4 });
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+    }
+
+    #[test]
+    fn the_bundled_arc_model_runs_a_known_task_and_says_when_it_has_never_seen_one() {
+        use crate::arc_input::{ArcDraft, grid_text};
+        use crate::view_model::overlay::arc_prediction;
+        let arc = crate::catalog::bundled_index("arc-demo").unwrap();
+        let mut h = Harness::new();
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        h.settle(3);
+        h.event(PageEvent::ModelChosen(arc));
+        assert_eq!(h.page.puzzle_kind(), PuzzleKind::Arc { canvas: 10 });
+        let first = ArcDraft::first();
+        assert_eq!(h.page.puzzle, Some(first.source()), "the Sudoku gave way to the first known task");
+        h.event(PageEvent::ModelFetched(model_source(arc)));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.error, None);
+        let info = h.page.run.info.clone().unwrap();
+        assert_eq!(info.kind, PuzzleKind::Arc { canvas: 10 });
+        assert_eq!(info.note, None, "the model knows {}", first.name);
+        let per_cycle = format!("{}R", "L".repeat(info.l_cycles));
+        assert_eq!(h.page.run.kinds(), format!("S{}", per_cycle.repeat(info.h_cycles * info.halt_max_steps)));
+        assert_eq!(h.page.run.chart().points().len(), info.halt_max_steps);
+        let predicted = arc_prediction(h.page.run.frame().unwrap(), 10).unwrap();
+        assert!(grid_text(&predicted).len() <= 10 * 11, "a grid cropped from the canvas");
+
+        // A task of the list the model was not trained on: it still runs, with the note.
+        let unknown = crate::arc_input::task_list(10).into_iter().find(|e| !e.known && e.problem.is_none()).unwrap();
+        let draft = ArcDraft::from_bundled(unknown.path).unwrap();
+        h.event(PageEvent::RunPuzzle(draft.source()));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.error, None);
+        let note = h.page.run.info.as_ref().and_then(|i| i.note.clone()).unwrap();
+        assert!(note.contains("never seen") && note.contains(&draft.name), "{note}");
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+
+        // Voting on the known task: every version's de-augmented prediction, votes summing to the
+        // versions run, the run left as it was.
+        h.event(PageEvent::RunPuzzle(first.source()));
+        h.settle(usize::MAX);
+        let kinds = h.page.run.kinds();
+        h.event(PageEvent::Vote(3));
+        assert!(h.page.busy());
+        h.settle(0);
+        let vote = h.page.vote.clone().unwrap();
+        assert_eq!((vote.total, vote.finished, vote.error.clone()), (Some(3), Some(DoneReason::Completed), None));
+        assert_eq!(vote.versions.len(), 3);
+        assert_eq!(vote.votes(), 3, "one vote per version");
+        assert!(!vote.attempts().is_empty() && vote.attempts().len() <= 2);
+        assert_eq!(vote.versions[0].name, first.name, "the original first");
+        assert!(vote.versions[1].name.starts_with(&format!("{}|||t", first.name)));
+        assert!(vote.versions.iter().all(|v| v.seen), "the model has rows for its first versions");
+        // The original's own prediction is the run's.
+        assert_eq!(vote.versions[0].prediction, predicted.to_rows());
+        assert!(vote.status().starts_with("3 of 3 versions run · 3 votes"), "{}", vote.status());
+        assert_eq!(h.page.run.kinds(), kinds, "the run stays");
+        assert!(!h.page.busy());
+        // Cancel stops a vote; a new puzzle drops it.
+        h.event(PageEvent::Vote(9));
+        h.event(PageEvent::Cancel);
+        h.settle(0);
+        let vote = h.page.vote.clone().unwrap();
+        assert_eq!(vote.finished, Some(DoneReason::Cancelled));
+        assert!(vote.versions.len() < 9 && !h.page.busy());
+        assert!(vote.status().ends_with("stopped"), "{}", vote.status());
+        h.event(PageEvent::Vote(9));
+        h.event(PageEvent::RunPuzzle(draft.source()));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.vote, None);
         assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
     }
 

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Frame, ModelInfo, ModelSource, PuzzleKind, PuzzleSource, Unit};
+use crate::engine::{Frame, ModelInfo, ModelSource, PuzzleKind, PuzzleSource, Unit, VoteVersion};
 
 /// A request from the page to the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,8 +43,12 @@ pub enum WorkerInput {
     /// Set input cell `cell` (row-major) to `symbol` (`'1'`…`'9'` or `'.'` for Sudoku; `'#'`, `' '`,
     /// `'S'`, `'G'` for mazes; `'0'`…`'9'` for ARC) and continue from the current state.
     EditCell { id: u32, cell: usize, symbol: char },
-    /// End a running `Advance`.
+    /// End a running `Advance` or `Vote`.
     Cancel { id: u32 },
+    /// pass@2 voting on an ARC task's test input: the original and `versions − 1` augmented versions
+    /// each run for the model's supervision steps (beside the run, which stays as it is). Answered by
+    /// `VoteStarted`, one `VoteVersion` per version as it finishes, then `Done`.
+    Vote { id: u32, puzzle: PuzzleSource, versions: u32 },
 }
 
 impl WorkerInput {
@@ -58,6 +62,7 @@ impl WorkerInput {
             | WorkerInput::Back { id, .. }
             | WorkerInput::Seek { id, .. }
             | WorkerInput::EditCell { id, .. }
+            | WorkerInput::Vote { id, .. }
             | WorkerInput::Cancel { id } => Some(*id),
         }
     }
@@ -112,6 +117,10 @@ pub enum WorkerOutput {
     RunStarted { id: u32, run: RunInfo },
     /// One frame of the run.
     Frame { id: u32, frame: Box<Frame> },
+    /// A vote started with this many versions (the original included).
+    VoteStarted { id: u32, versions: usize },
+    /// One version of a vote finished: its de-augmented prediction and the tally so far.
+    VoteVersion { id: u32, version: Box<VoteVersion> },
     /// The request `id` is finished. `frames` were sent for it; `ms_per_application` is their mean
     /// network time; `steps_done` and `halted` describe the run now.
     Done { id: u32, reason: DoneReason, frames: u32, ms_per_application: Option<f64>, steps_done: u32, halted: bool },
@@ -143,6 +152,8 @@ impl WorkerOutput {
             WorkerOutput::ModelLoaded { id, .. }
             | WorkerOutput::RunStarted { id, .. }
             | WorkerOutput::Frame { id, .. }
+            | WorkerOutput::VoteStarted { id, .. }
+            | WorkerOutput::VoteVersion { id, .. }
             | WorkerOutput::Done { id, .. } => Some(*id),
             WorkerOutput::Error { id, .. } => *id,
         }

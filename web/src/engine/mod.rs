@@ -14,12 +14,14 @@ pub mod model;
 pub mod puzzle;
 pub mod run;
 pub mod session;
+pub mod vote;
 
 pub use frame::{Frame, FrameKind};
 pub use model::{LoadedModel, ModelInfo, ModelSource};
 pub use puzzle::{Domain, Puzzle, PuzzleKind, PuzzleSource};
 pub use run::{Run, Unit};
 pub use session::Session;
+pub use vote::{VoteCandidate, VoteVersion};
 
 /// Everything that can go wrong in the engine. Messages are written for the page's user.
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,11 @@ use crate::protocol::{DoneReason, RunInfo, WorkerInput, WorkerOutput, probe};
 use super::model::LoadedModel;
 use super::puzzle::Puzzle;
 use super::run::{Run, Unit};
+use super::vote::VoteJob;
 use super::{EngineError, Result};
+
+/// Most versions a vote runs (the original included).
+pub const MAX_VOTE_VERSIONS: u32 = 64;
 
 /// An `Advance` in progress.
 #[derive(Debug, Clone)]
@@ -29,6 +33,8 @@ pub struct Session {
     model: Option<LoadedModel>,
     run: Option<Run>,
     job: Option<Job>,
+    /// A vote over augmented versions in progress (it runs beside the run, which it leaves as it is).
+    vote: Option<VoteJob>,
 }
 
 impl Session {
@@ -48,7 +54,7 @@ impl Session {
 
     /// True while an `Advance` has work left: call [`Session::pump`] (after reading new requests).
     pub fn busy(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.vote.is_some()
     }
 
     /// Handles one request. Quick requests are answered completely; an `Advance` only starts here
@@ -62,6 +68,14 @@ impl Session {
                 DoneReason::Interrupted
             };
             out.push(self.done(&job, reason));
+        }
+        if let Some(vote) = self.vote.take() {
+            let reason = if matches!(input, WorkerInput::Cancel { .. }) {
+                DoneReason::Cancelled
+            } else {
+                DoneReason::Interrupted
+            };
+            out.push(self.vote_done(&vote, reason));
         }
         let id = input.id();
         match self.dispatch(input, now_ms, &mut out) {
@@ -159,8 +173,56 @@ impl Session {
                 out.push(self.quick_done(id));
             }
             WorkerInput::Cancel { id } => out.push(self.quick_done(id)),
+            WorkerInput::Vote { id, puzzle, versions } => {
+                let model = self.model.as_ref().ok_or(EngineError::NoModel)?;
+                let extra = versions.saturating_sub(1).min(MAX_VOTE_VERSIONS) as usize;
+                let vote = VoteJob::new(id, &puzzle, extra, model)?;
+                out.push(WorkerOutput::VoteStarted { id, versions: vote.total() });
+                self.vote = Some(vote);
+            }
         }
         Ok(())
+    }
+
+    fn vote_done(&self, vote: &VoteJob, reason: DoneReason) -> WorkerOutput {
+        WorkerOutput::Done {
+            id: vote.id,
+            reason,
+            frames: vote.frames,
+            ms_per_application: (vote.frames > 0).then(|| vote.apply_ms / f64::from(vote.frames)),
+            steps_done: 0,
+            halted: false,
+        }
+    }
+
+    /// Network applications of the running vote until it finishes or `budget_ms` has passed.
+    fn pump_vote(&mut self, now_ms: &dyn Fn() -> f64, budget_ms: f64, out: &mut Vec<WorkerOutput>) {
+        let start = now_ms();
+        while let Some(mut vote) = self.vote.take() {
+            let Some(model) = self.model.as_ref() else {
+                out.push(WorkerOutput::error_for(Some(vote.id), EngineError::NoModel.to_string()));
+                return;
+            };
+            match vote.apply(model, now_ms) {
+                Ok((version, finished)) => {
+                    if let Some(version) = version {
+                        out.push(WorkerOutput::VoteVersion { id: vote.id, version: Box::new(version) });
+                    }
+                    if finished {
+                        out.push(self.vote_done(&vote, DoneReason::Completed));
+                        return;
+                    }
+                }
+                Err(e) => {
+                    out.push(WorkerOutput::error_for(Some(vote.id), e.to_string()));
+                    return;
+                }
+            }
+            self.vote = Some(vote);
+            if now_ms() - start >= budget_ms {
+                return;
+            }
+        }
     }
 
     fn max_steps(&self) -> usize {
@@ -195,6 +257,10 @@ impl Session {
     /// passed (at least one), and returns their frames (and the final `Done`/`Error`).
     pub fn pump(&mut self, now_ms: &dyn Fn() -> f64, budget_ms: f64) -> Vec<WorkerOutput> {
         let mut out = Vec::new();
+        if self.vote.is_some() {
+            self.pump_vote(now_ms, budget_ms, &mut out);
+            return out;
+        }
         let start = now_ms();
         let max = self.max_steps();
         while let Some(mut job) = self.job.take() {

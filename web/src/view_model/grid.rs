@@ -71,18 +71,32 @@ fn maze_symbol(symbol: u8) -> Option<(&'static str, &'static str)> {
     }
 }
 
+/// An ARC symbol's class and words: colours are drawn in the official palette (see
+/// [`crate::arc_input::PALETTE`]), the end-of-grid marker `|` and PAD told apart.
+fn arc_symbol(symbol: u8) -> (String, String) {
+    match symbol {
+        b'0'..=b'9' => {
+            let d = usize::from(symbol - b'0');
+            (format!(" arc-c{d}"), crate::arc_input::COLOUR_NAMES[d].to_string())
+        }
+        b'|' => (" arc-eos".into(), "end of grid".into()),
+        _ => (" arc-pad".into(), "padding".into()),
+    }
+}
+
 /// The answer grid of `frame`, with the correctness `overlay` when there is one. In a maze, walls,
 /// `S` and `G` of the input are the givens and the path cells `o` the predictions.
 pub fn answer_cells(frame: &Frame, kind: PuzzleKind, cols: usize, overlay: Option<&Overlay>) -> Vec<CellView> {
     let rows = frame.answer.len() / cols.max(1);
     let boxes = box_shape(kind, rows, cols);
     let maze = matches!(kind, PuzzleKind::Maze { .. });
+    let arc = matches!(kind, PuzzleKind::Arc { .. });
     (0..frame.answer.len())
         .map(|k| {
             let symbol = frame.answer[k];
             let given = match frame.input.get(k) {
                 Some(b'#' | b'S' | b'G') if maze => true,
-                Some(_) if maze => false,
+                Some(_) if maze || arc => false,
                 Some(&b) => b != b'.' && b != b'_',
                 None => false,
             };
@@ -97,7 +111,19 @@ pub fn answer_cells(frame: &Frame, kind: PuzzleKind, cols: usize, overlay: Optio
                     text = String::new();
                 }
             }
-            if maze && !given && symbol == b' ' {
+            if arc {
+                // Colours are drawn, not written.
+                let (cell_class, words) = arc_symbol(symbol);
+                class.push_str(&cell_class);
+                notes.push(words);
+                text = String::new();
+            }
+            if arc && !symbol.is_ascii_digit() {
+                // The end of the grid or PAD: nothing to be sure of.
+            } else if arc {
+                class.push_str(" predicted");
+                notes.push(format!("{:.0}% sure", confidence * 100.0));
+            } else if maze && !given && symbol == b' ' {
                 // An open cell the model leaves open: nothing predicted.
             } else if maze && !given {
                 class.push_str(" predicted");
@@ -130,7 +156,7 @@ pub fn answer_cells(frame: &Frame, kind: PuzzleKind, cols: usize, overlay: Optio
                 }
                 _ => {}
             }
-            let shown = if maze || text.is_empty() { "–" } else { &text };
+            let shown = if maze || arc || text.is_empty() { "–" } else { &text };
             let label = format!("{}: {} {}", place(k, cols), shown, notes.join(", "));
             CellView { text, class, label, level: confidence }
         })
@@ -156,6 +182,12 @@ pub fn scratch_cells(frame: &Frame, kind: PuzzleKind, cols: usize) -> Vec<CellVi
                 if matches!(symbol, b'#' | b'o') {
                     text = String::new();
                 }
+            }
+            if matches!(kind, PuzzleKind::Arc { .. }) {
+                let (cell_class, words) = arc_symbol(symbol);
+                class.push_str(&cell_class);
+                leans = words;
+                text = String::new();
             }
             let level = frame.scratch_confidence.get(k).copied().unwrap_or(0.0).clamp(0.0, 1.0);
             let label = format!("{}: z leans to {} ({:.0}%)", place(k, cols), leans, level * 100.0);
@@ -241,6 +273,21 @@ mod tests {
         assert_eq!(kind_class(kind), "maze");
         let z = scratch_cells(&f, kind, side);
         assert!(z[wall].class.contains("wall") && z[wall].label.contains("leans to wall"), "{}", z[wall].label);
+    }
+
+    #[test]
+    fn arc_cells_are_coloured_not_written() {
+        let kind = PuzzleKind::Arc { canvas: 2 };
+        let f = frame_of(b"01|_", b"19|_");
+        let cells = answer_cells(&f, kind, 2, None);
+        assert!(cells[0].class.contains(" arc-c1") && cells[0].class.contains(" predicted"), "{}", cells[0].class);
+        assert!(!cells[0].class.contains("given"), "an ARC input is not the answer's given");
+        assert!(cells[1].class.contains(" arc-c9") && cells[1].label.contains("maroon"), "{:?}", cells[1]);
+        assert!(cells[2].class.contains(" arc-eos") && !cells[2].class.contains("predicted"));
+        assert!(cells[3].class.contains(" arc-pad"));
+        assert!(cells.iter().all(|c| c.text.is_empty()));
+        let z = scratch_cells(&f, kind, 2);
+        assert!(z[1].class.contains(" arc-c9") && z[1].label.contains("leans to maroon"), "{:?}", z[1]);
     }
 
     #[test]

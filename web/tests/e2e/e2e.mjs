@@ -20,7 +20,14 @@
 // web/tests/e2e/fixtures/maze11-interim.*): the first 11×11 sample runs frame by frame, its final answer
 // equals the native CLI's cell for cell, the overlay states the path verdict, an invalid maze text
 // shows its error and keeps the text, painting a wall, dragging S and the keyboard edit the draft,
-// the seeded generator makes and runs a maze.
+// the seeded generator makes and runs a maze; ARC with the bundled arc-demo model: the domain switch
+// offers it, a task it knows (from small.txt, chosen in the task list) runs frame by frame (n
+// scratch-paper frames then a refresh, one chart point per step), its demonstrations, test input,
+// expected output, prediction and cell diff are drawn in the ARC palette, the prediction (cropped by
+// the EOS rule) equals `trm solve arc` natively, a task it has never seen says so and still runs, a
+// task too big for the canvas says why, a malformed task file shows its error and keeps the task, a
+// task file of your own runs, and pass@2 voting over 9 versions counts 9 votes, its two attempts equal
+// `trm solve --augment 8`, and it can be stopped.
 // Saves screenshots.
 //
 // Environment: DIST (built app), OUT_DIR (screenshots), CHROMIUM (browser binary).
@@ -666,6 +673,179 @@ try {
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
   }).catch((e) => [String(e)]);
   check(axeMaze.length === 0, 'maze: axe-core finds no serious or critical accessibility violations', axeMaze.join(' | '));
+
+  // ARC with the bundled arc-demo model (10×10 canvas, trained on the 16 tasks of small.txt): the
+  // domain switch offers it; the page runs a known task, draws the demonstrations, the test input,
+  // the prediction cropped by the EOS rule, the expected output and the diff; the prediction equals
+  // `trm solve arc` natively; an unknown task says the model has never seen it; a task too big for
+  // the canvas says why; a malformed task file shows its error and keeps the task.
+  const arcCard = card('arc-demo');
+  const ARC_KINDS = runKinds('arc-demo');
+  const ARC_STEPS = arcCard.arch.halt_max_steps;
+  const ARC_KNOWN = fs.readFileSync(path.join(ROOT, 'assets/puzzles/arc/small.txt'), 'utf8').split('\n')
+    .map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const arcTask = (p) => JSON.parse(fs.readFileSync(path.join(ROOT, `assets/puzzles/arc/${p}.json`), 'utf8'));
+  const gridText = (g) => g.map((row) => row.join('')).join('/');
+  // `trm solve --quiet … --file TASK arc` prints the ARC Prize submission: {name: [{attempt_1, attempt_2}]}.
+  const nativeArc = (taskPath) => {
+    try {
+      const out = execFileSync(process.env.TRM ?? 'trm',
+        ['solve', '--quiet', '--model', path.join(ROOT, 'assets/models/arc-demo.safetensors'),
+          '--file', path.join(ROOT, `assets/puzzles/arc/${taskPath}.json`), 'arc'],
+        { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      const submission = JSON.parse(out.trim().split('\n').pop());
+      const attempts = Object.values(submission)[0];
+      return gridText(attempts[0].attempt_1);
+    } catch (e) {
+      return `trm solve failed: ${e.message}`;
+    }
+  };
+  const arcDiff = (got, want) => {
+    const g = got.split('/');
+    const w = want.split('/');
+    if (g.length !== w.length || g.some((row, r) => row.length !== w[r].length)) {
+      return `size: page ${g.length}×${g[0]?.length ?? 0} (${got}), native ${w.length}×${w[0]?.length ?? 0} (${want})`;
+    }
+    return w.flatMap((row, r) => [...row].map((c, k) => (g[r][k] === c ? null
+      : `row ${r + 1}, column ${k + 1}: page ${g[r][k]}, native ${c}`))).filter(Boolean).join('; ');
+  };
+  const arcDone = (what) => waitRun((want) => document.querySelector('#run')?.dataset.kinds === want
+    && document.querySelector('#run')?.dataset.finished === 'MaxSteps', ARC_KINDS, what);
+  const ARC_LABEL = 'ARC (10×10 canvas)';
+  const offered = await page.locator('#model-select option').allInnerTexts();
+  check(offered.includes(ARC_LABEL), 'ARC: the domain switch offers ARC with the bundled arc-demo model', offered.join(', '));
+  await page.selectOption('#model-select', { label: ARC_LABEL });
+  const arcFirst = await arcDone('the first ARC run');
+  check(arcFirst && (await page.inputValue('#arc-task')) === ARC_KNOWN[0]
+    && (await page.locator('#sample-tier').isHidden()) && (await page.locator('#gen-seed').isHidden()),
+    'ARC: switching to ARC runs the first task the model knows; the Sudoku/maze samples and generator give way to the task panel',
+    `${await page.inputValue('#arc-task').catch(() => '?')}; ${await page.innerText('#run-status')}`);
+  // A known task chosen from the list runs frame by frame.
+  const ARC_TASK = ARC_KNOWN[1];
+  const arcJson = arcTask(ARC_TASK);
+  await page.selectOption('#arc-task', ARC_TASK);
+  await page.waitForFunction((id) => document.querySelector('#arc-input')?.dataset.task === id, ARC_TASK.split('/')[1],
+    { timeout: 30_000 }).catch(() => {});
+  const arcRan = await arcDone(`the ARC run of ${ARC_TASK}`);
+  const arcKinds = (await attr('data-kinds')) ?? '';
+  check(arcRan && arcKinds === ARC_KINDS,
+    `ARC: ${ARC_TASK} runs with n = ${arcCard.arch.L_cycles} scratch-paper frames then a refresh frame, ${arcCard.arch.H_cycles} cycles × ${ARC_STEPS} steps`,
+    `got ${arcKinds.slice(0, 60)}… (${arcKinds.length} frames, want ${ARC_KINDS.length}; status: ${await page.innerText('#run-status')})`);
+  const arcPoints = await page.locator('#chart circle.pt-halt').count();
+  check(arcPoints === ARC_STEPS, 'ARC: the chart has one point per supervision step', `${arcPoints} points, ${ARC_STEPS} steps`);
+  check((await page.locator('#run-note').count()) === 0 && /trained on it/.test(await page.innerText('#arc-origin')),
+    'ARC: a task the model knows shows no never-seen note', await page.innerText('#arc-origin'));
+  const demoGrids = await page.locator('#arc-demos .arc-pair .arc-grid').evaluateAll((els) => els.map((e) => e.dataset.grid));
+  const wantDemos = arcJson.train.flatMap((p) => [gridText(p.input), gridText(p.output)]);
+  check(JSON.stringify(demoGrids) === JSON.stringify(wantDemos),
+    `ARC: the ${arcJson.train.length} demonstration pairs are drawn (input → output)`, `${demoGrids.length} grids`);
+  const testInput = await page.getAttribute('#arc-test-input', 'data-grid');
+  const expectedOut = await page.getAttribute('#arc-expected', 'data-grid').catch(() => null);
+  check(testInput === gridText(arcJson.test[0].input) && expectedOut === gridText(arcJson.test[0].output),
+    'ARC: the test input and the expected output are drawn', `${testInput} / ${expectedOut}`);
+  const palette = await page.evaluate(() => {
+    const grid = document.querySelector('#arc-test-input');
+    const first = grid?.querySelector('.arc-cell');
+    return { value: grid?.dataset.grid?.[0], colour: first ? getComputedStyle(first).backgroundColor : '' };
+  });
+  const PALETTE_RGB = ['rgb(0, 0, 0)', 'rgb(0, 116, 217)', 'rgb(255, 65, 54)', 'rgb(46, 204, 64)', 'rgb(255, 220, 0)',
+    'rgb(170, 170, 170)', 'rgb(240, 18, 190)', 'rgb(255, 133, 27)', 'rgb(127, 219, 255)', 'rgb(135, 12, 37)'];
+  check(palette.colour === PALETTE_RGB[Number(palette.value)], 'ARC: grids use the official ARC palette',
+    JSON.stringify(palette));
+  const arcPredicted = (await page.getAttribute('#arc-result', 'data-predicted')) ?? '';
+  const arcNative = nativeArc(ARC_TASK);
+  check(arcPredicted === arcNative,
+    `ARC: the final prediction (cropped by the EOS rule) equals \`trm solve --quiet --model arc-demo.safetensors --file ${ARC_TASK}.json arc\` natively`,
+    arcDiff(arcPredicted, arcNative));
+  check((await page.getAttribute('#arc-predicted', 'data-grid')) === arcPredicted
+    && (await page.locator('#arc-diff .arc-cell').count()) > 0 && /exact|wrong|size mismatch/.test(await page.innerText('#arc-verdict'))
+    && (await page.locator('#run-grid.arc .cell').count()) === 100 && (await page.locator('#scratch-grid .cell').count()) === 100,
+    'ARC: the prediction, the cell diff against the expected output with its verdict, the answer y and the scratch paper z are drawn',
+    await page.innerText('#arc-verdict').catch(() => ''));
+  // A task the model was never trained on still runs, with the blank row, and the page says so.
+  const arcOptions = await page.locator('#arc-task option').evaluateAll((els) => els.map((e) => ({ value: e.value, text: e.textContent })));
+  const unknownTask = arcOptions.find((o) => o.value && !/known to the model|too big/.test(o.text));
+  await page.selectOption('#arc-task', unknownTask?.value ?? '');
+  const unknownNote = await page.waitForSelector('#run-note', { timeout: 60_000 }).then((e) => e.innerText(), () => '');
+  const unknownRan = await arcDone(`the run of the unknown task ${unknownTask?.value}`);
+  check(unknownRan && /never seen task/.test(unknownNote) && unknownNote.includes(unknownTask.value.split('/')[1]),
+    'ARC: a task the model has never seen says so and still runs (blank embedding row)', `${unknownTask?.value}: ${unknownNote}`);
+  // A task too big for the 10×10 canvas: the reason inline, the run button held, the run kept.
+  const bigTask = arcOptions.find((o) => /too big/.test(o.text));
+  const answerBefore = await attr('data-answer');
+  await page.selectOption('#arc-task', bigTask?.value ?? '');
+  const fitText = await page.waitForSelector('#arc-fit', { timeout: 10_000 }).then((e) => e.innerText(), () => '');
+  check(/does not fit this model's 10×10 canvas/.test(fitText) && (await page.isDisabled('#arc-run'))
+    && (await attr('data-answer')) === answerBefore,
+    'ARC: a task too big for the canvas says why inline and is not run', `${bigTask?.value}: ${fitText}`);
+  // A malformed task file: the error inline, the task (and its run) kept.
+  await page.selectOption('#arc-task', ARC_TASK);
+  await arcDone(`the rerun of ${ARC_TASK}`);
+  const kindsBefore = await attr('data-kinds');
+  await page.setInputFiles('#arc-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"train": [{"input": [[1]]') });
+  const uploadError = await page.waitForSelector('#arc-error', { timeout: 10_000 }).then((e) => e.innerText(), () => '');
+  check(/broken\.json cannot be used/.test(uploadError) && (await page.inputValue('#arc-task')) === ARC_TASK
+    && (await page.getAttribute('#arc-input', 'data-task')) === ARC_TASK.split('/')[1] && (await attr('data-kinds')) === kindsBefore,
+    'ARC: a malformed task file shows a clear error inline and keeps the current task', uploadError);
+  // pass@2 voting over the original and 8 augmented versions (the model's own rows for a known task,
+  // as `trm solve --augment 8` picks them): every version's vote counted, the two attempts equal to
+  // the native CLI's, the run left as it was; a second vote can be stopped.
+  const nativeAttempts = (taskPath, augment) => {
+    try {
+      const out = execFileSync(process.env.TRM ?? 'trm',
+        ['solve', '--quiet', '--model', path.join(ROOT, 'assets/models/arc-demo.safetensors'), '--augment', String(augment),
+          '--file', path.join(ROOT, `assets/puzzles/arc/${taskPath}.json`), 'arc'],
+        { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      const a = Object.values(JSON.parse(out.trim().split('\n').pop()))[0][0];
+      return [gridText(a.attempt_1), gridText(a.attempt_2)];
+    } catch (e) {
+      return [`trm solve failed: ${e.message}`];
+    }
+  };
+  await page.click('#vote');
+  const voted = await page.waitForFunction(() => document.querySelector('#arc-vote')?.dataset.done === 'Completed', null,
+    { timeout: 180_000 }).then(() => true, () => false);
+  const voteData = await page.evaluate(() => {
+    const v = document.querySelector('#arc-vote');
+    const tally = [...document.querySelectorAll('#vote-tally .vote-candidate')].map((r) => Number(r.dataset.votes));
+    const attempts = [...document.querySelectorAll('#vote-attempts .vote-attempt .arc-grid')].map((g) => g.dataset.grid);
+    return { versions: Number(v?.dataset.versions), total: Number(v?.dataset.total), votes: Number(v?.dataset.votes),
+      tally, attempts, shown: document.querySelectorAll('#vote-versions .vote-version').length };
+  });
+  const tallySum = voteData.tally.reduce((a, b) => a + b, 0);
+  check(voted && voteData.total === 9 && voteData.versions === 9 && voteData.votes === 9 && tallySum === 9 && voteData.shown === 9
+    && voteData.attempts.length >= 1 && voteData.attempts.length <= 2 && (await attr('data-kinds')) === kindsBefore,
+    'ARC: voting runs 9 versions in the worker, shows each de-augmented prediction, and the vote counts sum to 9',
+    JSON.stringify(voteData));
+  await page.screenshot({ path: path.join(OUT_DIR, 'arc.png'), fullPage: true });
+  const wantAttempts = nativeAttempts(ARC_TASK, 8);
+  const gotAttempts = voteData.attempts.length === 1 ? [voteData.attempts[0], voteData.attempts[0]] : voteData.attempts;
+  check(JSON.stringify(gotAttempts) === JSON.stringify(wantAttempts),
+    `ARC: the top-2 attempts equal \`trm solve --augment 8 … ${ARC_TASK}.json arc\` natively`,
+    `page ${JSON.stringify(gotAttempts)}, native ${JSON.stringify(wantAttempts)}`);
+  await page.selectOption('#vote-count', '17');
+  await page.click('#vote');
+  await page.click('#vote-cancel');
+  const stopped = await page.waitForFunction(() => document.querySelector('#arc-vote')?.dataset.done === 'Cancelled', null,
+    { timeout: 30_000 }).then(() => true, () => false);
+  const stoppedAt = Number(await page.getAttribute('#arc-vote', 'data-versions'));
+  check(stopped && stoppedAt < 17 && /stopped/.test(await page.innerText('#vote-status')) && !(await page.isDisabled('#vote')),
+    'ARC: "Stop voting" cancels a vote in the worker', `${stoppedAt} of 17 versions; ${await page.innerText('#vote-status')}`);
+  // A valid task file of the user's own: never seen, runs; its single test and demonstration drawn.
+  const own = { train: [{ input: [[1, 0], [0, 1]], output: [[2, 0], [0, 2]] }], test: [{ input: [[0, 1], [1, 0]], output: [[0, 2], [2, 0]] }] };
+  await page.setInputFiles('#arc-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) });
+  const ownRan = await page.waitForFunction(() => document.querySelector('#arc-input')?.dataset.task === 'mine', null,
+    { timeout: 10_000 }).then(() => true, () => false) && (await arcDone('the run of the uploaded task'));
+  const ownNote = await page.innerText('#run-note').catch(() => '');
+  check(ownRan && /never seen task mine/.test(ownNote) && (await page.locator('#arc-error').count()) === 0
+    && (await page.getAttribute('#arc-expected', 'data-grid')) === '02/20',
+    'ARC: a task file of your own loads, runs with the never-seen note, and is compared with its expected output', ownNote);
+  const axeArc = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }).catch((e) => [String(e)]);
+  check(axeArc.length === 0, 'ARC: axe-core finds no serious or critical accessibility violations', axeArc.join(' | '));
 
   // 375 px wide: no horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
