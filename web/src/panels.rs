@@ -532,6 +532,10 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
         <section aria-labelledby="run-title" class="panel run">
             <h2 id="run-title">"2 · Watch it think"</h2>
             <div id="run" data-frames=frames data-kinds=kinds data-cursor=cursor data-finished=finished
+                data-puzzle=move || state.with(|s| match &s.puzzle {
+                    Some(crate::engine::PuzzleSource::Arc { name, .. }) => name.clone(),
+                    _ => String::new(),
+                })
                 data-answer=answer data-playing=move || playing().to_string() data-busy=busy>
                 <div class="toolbar" role="toolbar" aria-label="run controls">
                     <button id="play" aria-pressed=move || playing().to_string() disabled=move || !has_run()

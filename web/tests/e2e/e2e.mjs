@@ -709,13 +709,16 @@ try {
     return w.flatMap((row, r) => [...row].map((c, k) => (g[r][k] === c ? null
       : `row ${r + 1}, column ${k + 1}: page ${g[r][k]}, native ${c}`))).filter(Boolean).join('; ');
   };
-  const arcDone = (what) => waitRun((want) => document.querySelector('#run')?.dataset.kinds === want
-    && document.querySelector('#run')?.dataset.finished === 'MaxSteps', ARC_KINDS, what);
+  // The run of ARC task `name` (the #run's data-puzzle changes with the run's reset) is complete.
+  const arcDone = (name, what) => waitRun(([want, id]) => document.querySelector('#run')?.dataset.puzzle === id
+    && document.querySelector('#run')?.dataset.kinds === want
+    && document.querySelector('#run')?.dataset.finished === 'MaxSteps', [ARC_KINDS, name], what);
+  const idOf = (p) => (p ?? '').split('/').pop();
   const ARC_LABEL = 'ARC (10×10 canvas)';
   const offered = await page.locator('#model-select option').allInnerTexts();
   check(offered.includes(ARC_LABEL), 'ARC: the domain switch offers ARC with the bundled arc-demo model', offered.join(', '));
   await page.selectOption('#model-select', { label: ARC_LABEL });
-  const arcFirst = await arcDone('the first ARC run');
+  const arcFirst = await arcDone(idOf(ARC_KNOWN[0]), 'the first ARC run');
   check(arcFirst && (await page.inputValue('#arc-task')) === ARC_KNOWN[0]
     && (await page.locator('#sample-tier').isHidden()) && (await page.locator('#gen-seed').isHidden()),
     'ARC: switching to ARC runs the first task the model knows; the Sudoku/maze samples and generator give way to the task panel',
@@ -726,7 +729,7 @@ try {
   await page.selectOption('#arc-task', ARC_TASK);
   await page.waitForFunction((id) => document.querySelector('#arc-input')?.dataset.task === id, ARC_TASK.split('/')[1],
     { timeout: 30_000 }).catch(() => {});
-  const arcRan = await arcDone(`the ARC run of ${ARC_TASK}`);
+  const arcRan = await arcDone(idOf(ARC_TASK), `the ARC run of ${ARC_TASK}`);
   const arcKinds = (await attr('data-kinds')) ?? '';
   check(arcRan && arcKinds === ARC_KINDS,
     `ARC: ${ARC_TASK} runs with n = ${arcCard.arch.L_cycles} scratch-paper frames then a refresh frame, ${arcCard.arch.H_cycles} cycles × ${ARC_STEPS} steps`,
@@ -767,7 +770,7 @@ try {
   const unknownTask = arcOptions.find((o) => o.value && !/known to the model|too big/.test(o.text));
   await page.selectOption('#arc-task', unknownTask?.value ?? '');
   const unknownNote = await page.waitForSelector('#run-note', { timeout: 60_000 }).then((e) => e.innerText(), () => '');
-  const unknownRan = await arcDone(`the run of the unknown task ${unknownTask?.value}`);
+  const unknownRan = await arcDone(idOf(unknownTask?.value), `the run of the unknown task ${unknownTask?.value}`);
   check(unknownRan && /never seen task/.test(unknownNote) && unknownNote.includes(unknownTask.value.split('/')[1]),
     'ARC: a task the model has never seen says so and still runs (blank embedding row)', `${unknownTask?.value}: ${unknownNote}`);
   // A task too big for the 10×10 canvas: the reason inline, the run button held, the run kept.
@@ -778,15 +781,10 @@ try {
   check(/does not fit this model's 10×10 canvas/.test(fitText) && (await page.isDisabled('#arc-run'))
     && (await attr('data-answer')) === answerBefore,
     'ARC: a task too big for the canvas says why inline and is not run', `${bigTask?.value}: ${fitText}`);
-  // A malformed task file: the error inline, the task (and its run) kept.
+  // Back to the known task for the vote.
   await page.selectOption('#arc-task', ARC_TASK);
-  await arcDone(`the rerun of ${ARC_TASK}`);
+  await arcDone(idOf(ARC_TASK), `the rerun of ${ARC_TASK}`);
   const kindsBefore = await attr('data-kinds');
-  await page.setInputFiles('#arc-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"train": [{"input": [[1]]') });
-  const uploadError = await page.waitForSelector('#arc-error', { timeout: 10_000 }).then((e) => e.innerText(), () => '');
-  check(/broken\.json cannot be used/.test(uploadError) && (await page.inputValue('#arc-task')) === ARC_TASK
-    && (await page.getAttribute('#arc-input', 'data-task')) === ARC_TASK.split('/')[1] && (await attr('data-kinds')) === kindsBefore,
-    'ARC: a malformed task file shows a clear error inline and keeps the current task', uploadError);
   // pass@2 voting over the original and 8 augmented versions (the model's own rows for a known task,
   // as `trm solve --augment 8` picks them): every version's vote counted, the two attempts equal to
   // the native CLI's, the run left as it was; a second vote can be stopped.
@@ -831,11 +829,17 @@ try {
   const stoppedAt = Number(await page.getAttribute('#arc-vote', 'data-versions'));
   check(stopped && stoppedAt < 17 && /stopped/.test(await page.innerText('#vote-status')) && !(await page.isDisabled('#vote')),
     'ARC: "Stop voting" cancels a vote in the worker', `${stoppedAt} of 17 versions; ${await page.innerText('#vote-status')}`);
+  // A malformed task file: the error inline, the task (and its run) kept.
+  await page.setInputFiles('#arc-file', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"train": [{"input": [[1]]') });
+  const uploadError = await page.waitForSelector('#arc-error', { timeout: 10_000 }).then((e) => e.innerText(), () => '');
+  check(/broken\.json cannot be used/.test(uploadError) && (await page.inputValue('#arc-task')) === ARC_TASK
+    && (await page.getAttribute('#arc-input', 'data-task')) === ARC_TASK.split('/')[1] && (await attr('data-kinds')) === kindsBefore,
+    'ARC: a malformed task file shows a clear error inline and keeps the current task', uploadError);
   // A valid task file of the user's own: never seen, runs; its single test and demonstration drawn.
   const own = { train: [{ input: [[1, 0], [0, 1]], output: [[2, 0], [0, 2]] }], test: [{ input: [[0, 1], [1, 0]], output: [[0, 2], [2, 0]] }] };
   await page.setInputFiles('#arc-file', { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) });
   const ownRan = await page.waitForFunction(() => document.querySelector('#arc-input')?.dataset.task === 'mine', null,
-    { timeout: 10_000 }).then(() => true, () => false) && (await arcDone('the run of the uploaded task'));
+    { timeout: 10_000 }).then(() => true, () => false) && (await arcDone('mine', 'the run of the uploaded task'));
   const ownNote = await page.innerText('#run-note').catch(() => '');
   check(ownRan && /never seen task mine/.test(ownNote) && (await page.locator('#arc-error').count()) === 0
     && (await page.getAttribute('#arc-expected', 'data-grid')) === '02/20',
