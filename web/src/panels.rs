@@ -572,6 +572,9 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                     </label>
                 </div>
                 <p id="run-status" aria-live="polite">{move || state.with(Playground::status_line)}</p>
+                {move || state.with(Playground::download_fraction).map(|share| view! {
+                    <progress id="model-progress" max="1" value=share aria-label="Model download"></progress>
+                })}
                 <p class="muted shortcuts">"Keys: Space play/pause · ← back · → one application"</p>
                 {move || error().map(|e| view! {
                     <div id="run-error" class="error" role="alert">
