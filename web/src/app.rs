@@ -287,7 +287,14 @@ pub fn App() -> impl IntoView {
             // A bundled model always has its card (it holds the recursion's shape): without it the
             // checkpoint would run with the official defaults, so a failed card fetch is an error.
             let fetched = match fetch::text(&model.card_url()).await {
-                Ok(card) => fetch::bytes(&model.model_url()).await.map(|bytes| model.source(bytes, Some(card))),
+                Ok(card) => {
+                    let progress = |received, total| {
+                        dispatch(PageEvent::FetchProgress { name: model.name.to_string(), received, total })
+                    };
+                    fetch::bytes_with_progress(&model.model_url(), progress)
+                        .await
+                        .map(|bytes| model.source(bytes, Some(card)))
+                }
                 Err(message) => Err(message),
             };
             match fetched {

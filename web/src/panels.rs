@@ -590,6 +590,9 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                 {move || state.with(|s| s.run.info.as_ref().and_then(|i| i.note.clone())).map(|note| view! {
                     <p id="run-note" class="note" role="status">{format!("Note: {note}.")}</p>
                 })}
+                {move || state.with(Playground::download_fraction).map(|share| view! {
+                    <progress id="model-progress" max="1" value=share aria-label="Model download"></progress>
+                })}
                 <p class="muted shortcuts">"Keys: Space play/pause · ← back · → one application"</p>
                 {move || error().map(|e| view! {
                     <div id="run-error" class="error" role="alert">

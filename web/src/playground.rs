@@ -41,6 +41,12 @@ pub enum PageEvent {
     OwnChosen(ModelSource),
     /// Fetching the model failed.
     FetchFailed(String),
+    /// Part of bundled model `name`'s checkpoint arrived: `received` bytes of `total` (when known).
+    FetchProgress {
+        name: String,
+        received: u64,
+        total: Option<u64>,
+    },
     /// Start a new run on this puzzle (and play it).
     RunPuzzle(PuzzleSource),
     /// Play or pause.
@@ -83,6 +89,30 @@ pub enum ModelStatus {
     Loading,
     Loaded(Box<ModelInfo>),
     Failed(String),
+}
+
+/// How far a model's download is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Download {
+    pub received: u64,
+    /// The file's size, when the server says it.
+    pub total: Option<u64>,
+}
+
+impl Download {
+    /// The share that has arrived, when the size is known.
+    pub fn fraction(&self) -> Option<f64> {
+        self.total.filter(|&t| t > 0).map(|t| (self.received as f64 / t as f64).min(1.0))
+    }
+
+    /// "42 % of 2.1 MB", or "1.3 MB" when the size is unknown.
+    pub fn describe(&self) -> String {
+        let mb = |bytes: u64| bytes as f64 / 1e6;
+        match (self.fraction(), self.total) {
+            (Some(f), Some(total)) => format!("{:.0} % of {:.1} MB", f * 100.0, mb(total)),
+            _ => format!("{:.1} MB", mb(self.received)),
+        }
+    }
 }
 
 /// What the page knows about the current run.
@@ -220,6 +250,8 @@ pub struct Playground {
     pub own: Option<String>,
     /// The chosen model's card (JSON), once fetched.
     pub card: Option<String>,
+    /// How much of the bundled model's checkpoint has arrived, while it is fetched.
+    pub download: Option<Download>,
     /// The puzzle of the current (or next) run.
     pub puzzle: Option<PuzzleSource>,
     pub run: RunView,
@@ -292,6 +324,7 @@ impl Playground {
             model_index: 0,
             own: None,
             card: None,
+            download: None,
             puzzle,
             run: RunView::default(),
             vote: None,
@@ -475,6 +508,7 @@ impl Playground {
                 self.own = None;
                 self.model = ModelStatus::Fetching;
                 self.card = None;
+                self.download = None;
                 self.pending_model = None;
                 self.pending_step = None;
                 self.run = RunView::default();
@@ -496,11 +530,22 @@ impl Playground {
                 }
                 self.model = ModelStatus::Fetched;
                 self.card = model.card.clone();
+                self.download = None;
                 self.pending_model = Some(model);
+            }
+            PageEvent::FetchProgress { name, received, total } => {
+                // Only the download of the bundled model the page is still waiting for.
+                if self.own.is_none()
+                    && self.model == ModelStatus::Fetching
+                    && self.bundled().is_some_and(|b| b.name == name)
+                {
+                    self.download = Some(Download { received, total });
+                }
             }
             PageEvent::OwnChosen(model) => {
                 self.drop_vote(&mut send);
                 self.own = Some(model.name.clone());
+                self.download = None;
                 self.model = ModelStatus::Fetched;
                 self.card = model.card.clone();
                 self.pending_model = Some(model);
@@ -514,6 +559,7 @@ impl Playground {
                 // A bundled model's fetch failing after the user switched to their own is moot.
                 if self.own.is_none() {
                     self.model = ModelStatus::Failed(message);
+                    self.download = None;
                 }
             }
             PageEvent::RunPuzzle(puzzle) => {
@@ -742,13 +788,24 @@ impl Playground {
         Some(left as f64 * (ms + f64::from(self.delay_ms)) / 1000.0)
     }
 
+    /// The share of the bundled model's checkpoint that has arrived, while it is fetched and its size
+    /// is known (the page's progress bar).
+    pub fn download_fraction(&self) -> Option<f64> {
+        self.download.filter(|_| self.model == ModelStatus::Fetching).and_then(|d| d.fraction())
+    }
+
     /// One line about the run for the page.
     pub fn status_line(&self) -> String {
         if let Some(e) = &self.run.error {
             return e.clone();
         }
         let model = match &self.model {
-            ModelStatus::Fetching => return "Fetching the model…".into(),
+            ModelStatus::Fetching => {
+                return match &self.download {
+                    Some(download) => format!("Fetching the model… {}", download.describe()),
+                    None => "Fetching the model…".into(),
+                };
+            }
             ModelStatus::Fetched | ModelStatus::Loading => return "Loading the model…".into(),
             ModelStatus::Failed(m) => return m.clone(),
             ModelStatus::Loaded(info) => info,
@@ -994,6 +1051,37 @@ mod tests {
         assert_eq!(h.page.run.kinds(), format!("S{}", "LLLR".repeat(24)));
         assert_eq!(h.page.run.chart().points().len(), 12);
         assert!(h.page.card.as_deref().unwrap().contains("\"sudoku6\""));
+    }
+
+    #[test]
+    fn the_model_download_shows_its_progress_and_ignores_other_downloads() {
+        let mut h = Harness::new();
+        assert_eq!(h.page.status_line(), "Fetching the model…");
+        let first = BUNDLED_MODELS[0].name.to_string();
+        let progress = |name: &str, received, total| PageEvent::FetchProgress { name: name.into(), received, total };
+        h.event(progress(&first, 0, Some(2_000_000)));
+        assert_eq!(h.page.status_line(), "Fetching the model… 0 % of 2.0 MB");
+        h.event(progress(&first, 840_000, Some(2_000_000)));
+        assert_eq!(h.page.download.and_then(|d| d.fraction()), Some(0.42));
+        assert_eq!(h.page.status_line(), "Fetching the model… 42 % of 2.0 MB");
+        // Without a size, the bytes so far.
+        h.event(progress(&first, 1_300_000, None));
+        assert_eq!(h.page.status_line(), "Fetching the model… 1.3 MB");
+        // Another model's download (one the user switched away from) changes nothing.
+        h.event(progress(BUNDLED_MODELS[1].name, 10, Some(20)));
+        assert_eq!(h.page.status_line(), "Fetching the model… 1.3 MB");
+        // Once the bytes are in, the progress is gone, and a late progress event cannot bring it back.
+        h.event(PageEvent::ModelFetched(model_source(0)));
+        assert_eq!(h.page.download, None);
+        h.event(progress(&first, 2_000_000, Some(2_000_000)));
+        assert_eq!(h.page.download, None);
+        // A new choice starts from no progress.
+        h.event(PageEvent::ModelChosen(1));
+        assert_eq!(h.page.download, None);
+        h.event(progress(BUNDLED_MODELS[1].name, 5, Some(10)));
+        assert_eq!(h.page.status_line(), "Fetching the model… 50 % of 0.0 MB");
+        h.event(PageEvent::FetchFailed("HTTP 404".into()));
+        assert_eq!((h.page.download, h.page.status_line()), (None, "HTTP 404".to_string()));
     }
 
     #[test]

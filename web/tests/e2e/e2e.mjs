@@ -6,7 +6,8 @@
 // repeatedly, ending in the sample's solution) with one chart point per supervision step; the run
 // controls (reset, one application, one refresh, keyboard space / arrows, keep thinking with
 // stop-on-halt, editing a cell mid-run); puzzles in (an invalid string shows an error and keeps the text, click-to-edit,
-// the seeded generator); switching to the 6×6 model and running it; no horizontal scroll at 375 px;
+// the seeded generator); switching to the 6×6 model and running it; the 9×9 model's download progress
+// (the server sends it slowly); no horizontal scroll at 375 px;
 // a truncated checkpoint shows an error with a working retry; the browser console shows no errors;
 // nothing is requested outside the sub-path; the worker reports bad requests, a truncated model
 // and panics as messages; share and export (the address bar's link reruns the same answer in a fresh
@@ -112,6 +113,9 @@ function check(ok, what, detail = '') {
 
 // --- a static host serving dist/ under BASE only ---------------------------------------------
 const outsideRequests = [];
+// A file (path under the sub-path) the server sends slowly, in 64 KiB parts with its length, so the
+// page's download progress can be watched; null for none.
+let slowFile = null;
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   if (!url.pathname.startsWith(BASE)) {
@@ -126,7 +130,21 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end('not found');
     return;
   }
-  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+  const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+  if (rel === slowFile) {
+    const data = fs.readFileSync(file);
+    res.writeHead(200, { 'content-type': type, 'content-length': data.length });
+    let at = 0;
+    const part = () => {
+      if (at >= data.length) return res.end();
+      res.write(data.subarray(at, at + 65536));
+      at += 65536;
+      setTimeout(part, 100);
+    };
+    part();
+    return;
+  }
+  res.writeHead(200, { 'content-type': type });
   fs.createReadStream(file).pipe(res);
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -456,11 +474,22 @@ try {
   check(reloaded && (await page.inputValue('#model-select')) === '1' && (await page.locator('#run-grid .cell').count()) === 36,
     'a reload keeps the chosen model', await page.inputValue('#model-select'));
 
-  // 9×9: the bundled sudoku9 model (token-mixing MLP) on the first easy 9×9 sample.
+  // 9×9: the bundled sudoku9 model (token-mixing MLP) on the first easy 9×9 sample. The server sends
+  // its checkpoint slowly: the page shows the download's progress (a bar and the percentage).
+  slowFile = 'models/sudoku9.safetensors';
   await page.selectOption('#model-select', { label: 'Sudoku 9×9' });
+  const midway = await page.waitForFunction(() => {
+    const share = Number(document.querySelector('#model-progress')?.value ?? NaN);
+    const status = document.querySelector('#run-status')?.innerText ?? '';
+    return share > 0 && share < 1 && /Fetching the model… \d+ % of \d+\.\d MB/.test(status) ? `${share.toFixed(3)}: ${status}` : false;
+  }, null, { timeout: 60_000, polling: 50 }).then((h) => h.jsonValue(), () => null);
+  slowFile = null;
+  check(midway !== null, 'the model download shows its progress while it arrives (a bar part-filled and "N % of M MB")',
+    midway ?? `status: ${await page.innerText('#run-status')}`);
   const ran9 = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, RUN9_KINDS, 'the 9×9 run');
   check(ran9, 'switching to 9×9 runs the 9×9 model: n latent frames then a refresh, for every step',
     await attr('data-kinds'));
+  check((await page.locator('#model-progress').count()) === 0, 'the download progress bar goes once the model is in');
   const answer9 = await attr('data-answer');
   const native9 = nativeAnswer('sudoku9', RUN9_PUZZLE);
   check(answer9 === native9, 'the 9×9 answer in the page equals `trm solve --quiet` natively',
