@@ -61,21 +61,24 @@ self.addEventListener('message', (event) => {
 // deployment or a retrained model is picked up on the next online visit.
 const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z0-9]+$/;
 
-async function cacheFirst(request) {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(request);
-  if (hit) return hit;
-  const res = await fetch(request);
-  if (res.ok) await cache.put(request, res.clone());
+// The response goes to the page at once while its copy fills the cache: awaiting the cache first
+// would hold the whole body back, and the page could not show a download's progress.
+function keep(event, cache, request, res) {
+  if (res.ok) event.waitUntil(cache.put(request, res.clone()).catch(() => {}));
   return res;
 }
 
-async function networkFirst(request) {
+async function cacheFirst(event, request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  return keep(event, cache, request, await fetch(request));
+}
+
+async function networkFirst(event, request) {
   const cache = await caches.open(CACHE);
   try {
-    const res = await fetch(request);
-    if (res.ok) await cache.put(request, res.clone());
-    return res;
+    return keep(event, cache, request, await fetch(request));
   } catch (e) {
     // Offline: the cached copy; a page load with another query (a share link) gets the cached page.
     if (request.mode !== 'navigate') return (await cache.match(request)) ?? Response.error();
@@ -86,5 +89,5 @@ async function networkFirst(request) {
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;
-  event.respondWith(HASHED.test(new URL(request.url).pathname) ? cacheFirst(request) : networkFirst(request));
+  event.respondWith(HASHED.test(new URL(request.url).pathname) ? cacheFirst(event, request) : networkFirst(event, request));
 });

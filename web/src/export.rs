@@ -2,6 +2,7 @@
 //! the run a share link asks for, and the PNG / GIF bytes of the frame shown and the run so far.
 //! The components in [`crate::app`] and [`crate::panels`] only put these into the URL or a download.
 
+use crate::arc_input::{ArcDraft, BUNDLED_TASKS};
 use crate::catalog::{BUNDLED_MODELS, bundled_index};
 use crate::engine::PuzzleSource;
 use crate::playground::{Playground, SPEEDS};
@@ -33,7 +34,11 @@ pub fn share_state(page: &Playground) -> Option<ShareState> {
     let puzzle = match page.puzzle.as_ref()? {
         PuzzleSource::Sudoku { text, .. } => SharedPuzzle::sudoku(text).ok()?,
         PuzzleSource::Maze { text } => SharedPuzzle::maze(text).ok()?,
-        _ => return None,
+        // A bundled task travels by its path; a task from the user's file cannot.
+        arc @ PuzzleSource::Arc { .. } => {
+            let draft = ArcDraft::from_source(arc)?;
+            SharedPuzzle::Arc { task: draft.bundled?.to_string(), test: draft.test }
+        }
     };
     Some(ShareState {
         puzzle,
@@ -75,12 +80,27 @@ impl SharedRun {
 /// Reads a share link's fragment (with or without `#`). `Ok(None)` when there is none; an error
 /// says why the link cannot be opened here.
 pub fn open_link(fragment: &str) -> Result<Option<SharedRun>, String> {
-    let state = match share::decode(fragment, &share::bundled_arc_tasks()) {
+    let tasks: Vec<&str> = BUNDLED_TASKS.iter().map(|t| t.path).collect();
+    let state = match share::decode(fragment, &tasks) {
         Ok(s) => s,
         Err(share::ShareError::Empty) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    let puzzle = state.puzzle.source().ok_or("this page cannot open ARC links yet")?;
+    let puzzle = match &state.puzzle {
+        SharedPuzzle::Arc { task, test } => {
+            let mut draft = ArcDraft::from_bundled(task)?;
+            if *test >= draft.task.test.len() {
+                return Err(format!(
+                    "the link asks for test input {} of task {task}, which has {}",
+                    test + 1,
+                    draft.task.test.len()
+                ));
+            }
+            draft.select_test(*test);
+            draft.source()
+        }
+        other => other.source().ok_or("this page cannot open that link")?,
+    };
     let (model_index, own, name) = match &state.model {
         ModelChoice::Bundled(name) => {
             let index =
@@ -95,7 +115,7 @@ pub fn open_link(fragment: &str) -> Result<Option<SharedRun>, String> {
             };
             let index = BUNDLED_MODELS
                 .iter()
-                .position(|m| m.kind.domain() == state.puzzle.domain() && m.kind.seq_len() == cells)
+                .position(|m| m.kind.domain() == state.puzzle.domain() && (cells == 0 || m.kind.seq_len() == cells))
                 .ok_or_else(|| {
                     format!("the link's run used the model file \"{name}\" on a puzzle size this page does not offer")
                 })?;
@@ -146,7 +166,8 @@ pub fn export_name(page: &Playground, ext: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playground::RunView;
+    use crate::engine::Domain;
+    use crate::playground::{PageEvent, RunView};
     use crate::view_model::testdata::run_sudoku;
 
     const PUZZLE: &str = "214.3...1.2.42..";
@@ -202,6 +223,40 @@ mod tests {
         assert!(err(&format!("v=1&d=sudoku&p=214.3...1.2.42..&m=b:{six}&h=0&k=0&f=8")).contains("16 cells"));
         assert!(err("v=2&d=sudoku&p=1&m=b:sudoku4&h=0&k=0&f=8").contains("newer"));
         assert!(err("v=1&d=sudoku&p=214.3..x1.2.42..&m=b:sudoku4&h=0&k=0&f=8").contains("puzzle"));
+    }
+
+    #[test]
+    fn the_link_of_a_bundled_arc_task_reopens_it_and_a_task_file_has_none() {
+        let arc_model = BUNDLED_MODELS.iter().position(|m| m.kind.domain() == Domain::Arc).unwrap();
+        let mut page = page_with_run(1);
+        page.on(PageEvent::ModelChosen(arc_model));
+        let mut draft = ArcDraft::from_bundled("training/0d3d703e").unwrap();
+        draft.select_test(0);
+        page.puzzle = Some(draft.source());
+        page.run = page_with_run(1).run;
+        let state = share_state(&page).unwrap();
+        assert_eq!(state.puzzle, SharedPuzzle::Arc { task: "training/0d3d703e".into(), test: 0 });
+        let url = share::share_url("https://example.org/p/", &state).unwrap();
+        assert!(url.contains("d=arc&p=training/0d3d703e&t=0&m=b:arc-demo"), "{url}");
+        let run = open_link(url.split_once('#').unwrap().1).unwrap().unwrap();
+        assert_eq!((run.model_index, run.own.as_deref()), (arc_model, None));
+        assert_eq!(run.puzzle, draft.source(), "the link rebuilds the task JSON, its name and the test index");
+        // Any bundled task travels, not only those the model knows; a missing test input is refused.
+        let other = BUNDLED_TASKS.iter().find(|t| !t.path.starts_with("training/0d3d703e")).unwrap().path;
+        let link = format!("v=1&d=arc&p={other}&t=0&m=b:arc-demo&h=0&k=0&f=8");
+        assert_eq!(open_link(&link).unwrap().unwrap().puzzle, ArcDraft::from_bundled(other).unwrap().source());
+        let e = open_link("v=1&d=arc&p=training/0d3d703e&t=7&m=b:arc-demo&h=0&k=0&f=8").unwrap_err();
+        assert!(e.contains("test input 8"), "{e}");
+        let e = open_link("v=1&d=arc&p=training/nope&t=0&m=b:arc-demo&h=0&k=0&f=8").unwrap_err();
+        assert!(e.contains("not among the bundled tasks"), "{e}");
+        // An own ARC model's link opens on the ARC page.
+        let own = open_link("v=1&d=arc&p=training/0d3d703e&t=0&m=o:mine.pt&h=0&k=0&f=8").unwrap().unwrap();
+        assert_eq!((own.model_index, own.own.as_deref()), (arc_model, Some("mine.pt")));
+        // A task read from the user's file has no link.
+        let mut mine = ArcDraft::first();
+        assert!(mine.load_file("mine.json", br#"{"train":[],"test":[{"input":[[1,2],[3,4]]}]}"#));
+        page.puzzle = Some(mine.source());
+        assert_eq!(share_state(&page), None);
     }
 
     /// Width, height from a PNG's signature and IHDR chunk.

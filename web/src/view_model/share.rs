@@ -61,8 +61,8 @@ impl SharedPuzzle {
         Ok(SharedPuzzle::Maze { text: m.puzzle().to_string() })
     }
 
-    /// What the page sends the worker, for Sudoku and mazes; `None` for ARC (the page fetches the
-    /// task's JSON first).
+    /// What the page sends the worker, for Sudoku and mazes; `None` for ARC (the page builds it from
+    /// its bundled copy of the task, see `export::open_link`).
     pub fn source(&self) -> Option<PuzzleSource> {
         match self {
             SharedPuzzle::Sudoku { cells } => Some(PuzzleSource::Sudoku { text: cells.clone(), solution: None }),

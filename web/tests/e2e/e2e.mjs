@@ -25,7 +25,7 @@
 // offers it, a task it knows (from small.txt, chosen in the task list) runs frame by frame (n
 // scratch-paper frames then a refresh, one chart point per step), its demonstrations, test input,
 // expected output, prediction and cell diff are drawn in the ARC palette, the prediction (cropped by
-// the EOS rule) equals `trm solve arc` natively, a task it has never seen says so and still runs, a
+// the EOS rule) equals `trm solve arc` natively and its share link reopens it in a fresh page, a task it has never seen says so and still runs, a
 // task too big for the canvas says why, a malformed task file shows its error and keeps the task, a
 // task file of your own runs, and pass@2 voting over 9 versions counts 9 votes, its two attempts equal
 // `trm solve --augment 8`, and it can be stopped.
@@ -794,6 +794,20 @@ try {
     && (await page.locator('#run-grid.arc .cell').count()) === 100 && (await page.locator('#scratch-grid .cell').count()) === 100,
     'ARC: the prediction, the cell diff against the expected output with its verdict, the answer y and the scratch paper z are drawn',
     await page.innerText('#arc-verdict').catch(() => ''));
+  // The ARC run's share link (the bundled task by its path), opened in a fresh page, reruns the same
+  // task on arc-demo to the same prediction.
+  const arcLink = page.url();
+  const arcFresh = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  await arcFresh.goto(arcLink, { waitUntil: 'load', timeout: 60_000 });
+  const arcReopened = await arcFresh.waitForFunction(([want, id]) => document.querySelector('#run')?.dataset.puzzle === id
+    && document.querySelector('#run')?.dataset.kinds === want, [ARC_KINDS, idOf(ARC_TASK)], { timeout: 120_000 })
+    .then(() => true, () => false);
+  const arcShared = (await arcFresh.getAttribute('#arc-result', 'data-predicted').catch(() => null)) ?? '';
+  check(arcLink.includes(`d=arc&p=${ARC_TASK}&t=0`) && arcLink.includes('m=b:arc-demo') && arcReopened
+    && (await arcFresh.inputValue('#arc-task').catch(() => '')) === ARC_TASK && arcShared === arcPredicted,
+    'ARC: the share link opened in a fresh page reruns the same task on the same model to the same prediction',
+    `${arcLink}: ${arcDiff(arcShared, arcPredicted)}`);
+  await arcFresh.close();
   // A task the model was never trained on still runs, with the blank row, and the page says so.
   const arcOptions = await page.locator('#arc-task option').evaluateAll((els) => els.map((e) => ({ value: e.value, text: e.textContent })));
   const unknownTask = arcOptions.find((o) => o.value && !/known to the model|too big/.test(o.text));
