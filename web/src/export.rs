@@ -254,7 +254,12 @@ mod tests {
         assert_eq!((own.model_index, own.own.as_deref()), (arc_model, Some("mine.pt")));
         // A task read from the user's file has no link.
         let mut mine = ArcDraft::first();
-        assert!(mine.load_file("mine.json", br#"{"train":[],"test":[{"input":[[1,2],[3,4]]}]}"#));
+        assert!(
+            mine.load_file(
+                "mine.json",
+                br#"{"train":[{"input":[[1]],"output":[[2]]}],"test":[{"input":[[1,2],[3,4]]}]}"#
+            )
+        );
         page.puzzle = Some(mine.source());
         assert_eq!(share_state(&page), None);
     }
