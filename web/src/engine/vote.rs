@@ -51,19 +51,7 @@ pub struct VoteVersion {
 /// identifiers name for it, then seeded ones (distinct, as the dataset builder draws them).
 pub fn vote_versions(name: &str, task: &Task, extra: usize, ids: Option<&Identifiers>) -> Vec<Augmentation> {
     let mut out = vec![Augmentation::IDENTITY];
-    if let Some(ids) = ids {
-        for row_name in ids.names() {
-            if out.len() > extra {
-                break;
-            }
-            if let Ok((base, aug)) = arc::parse_name(row_name)
-                && base == name
-                && !out.contains(&aug)
-            {
-                out.push(aug);
-            }
-        }
-    }
+    out.extend(ids.map(|ids| ids.trained_versions(name, extra)).unwrap_or_default());
     for version in arc::augmented_versions(name, task, extra, VOTE_SEED) {
         if out.len() > extra {
             break;

@@ -2,7 +2,7 @@
 //! puzzle-embedding table, `"<blank>"` at row 0.
 
 use super::ArcError;
-use super::augment::{Augmentation, format_name};
+use super::augment::{Augmentation, format_name, parse_name};
 
 /// The name at row 0, used for padding rows and for tasks the model has never seen.
 pub const BLANK_NAME: &str = "<blank>";
@@ -92,6 +92,26 @@ impl Identifiers {
         &self.names
     }
 
+    /// The augmented versions of task `id` these identifiers have rows for (the identity left out),
+    /// distinct, in row order, at most `count`: the versions the model was trained on, which a vote
+    /// runs first after the original.
+    pub fn trained_versions(&self, id: &str, count: usize) -> Vec<Augmentation> {
+        let mut out: Vec<Augmentation> = Vec::new();
+        for name in &self.names {
+            if out.len() >= count {
+                break;
+            }
+            if let Ok((base, aug)) = parse_name(name)
+                && base == id
+                && !aug.is_identity()
+                && !out.contains(&aug)
+            {
+                out.push(aug);
+            }
+        }
+        out
+    }
+
     /// The name at `row`.
     pub fn name(&self, row: u32) -> Option<&str> {
         self.names.get(row as usize).map(String::as_str)
@@ -124,6 +144,19 @@ mod tests {
     use crate::arc::parse_name;
 
     const JSON: &str = r#"["<blank>", "007bbfb7", "007bbfb7|||t3|||0528147369", "00d62c1b"]"#;
+
+    #[test]
+    fn trained_versions_of_a_task_in_row_order() {
+        let names = ["<blank>", "a", "a|||t3|||0528147369", "b|||t1|||0123456789", "a|||t1|||0123456789"];
+        let ids = Identifiers::from_names(names.iter().map(|n| n.to_string()).collect()).unwrap();
+        let aug = |name: &str| parse_name(name).unwrap().1;
+        let both = vec![aug("a|||t3|||0528147369"), aug("a|||t1|||0123456789")];
+        assert_eq!(ids.trained_versions("a", 5), both, "the identity row is left out");
+        assert_eq!(ids.trained_versions("a", 1), both[..1]);
+        assert_eq!(ids.trained_versions("a", 0), Vec::new());
+        assert_eq!(ids.trained_versions("b", 5), vec![aug("b|||t1|||0123456789")]);
+        assert_eq!(ids.trained_versions("c", 5), Vec::new());
+    }
 
     #[test]
     fn lookups() {

@@ -45,19 +45,7 @@ pub struct ArcRows {
 /// trained on (from its identifiers), then random ones.
 pub fn versions(id: &str, count: usize, ids: Option<&Identifiers>, rng: &mut ChaCha8Rng) -> Vec<Augmentation> {
     let mut out = vec![Augmentation::IDENTITY];
-    if let Some(ids) = ids {
-        for name in ids.names() {
-            if out.len() > count {
-                break;
-            }
-            if let Ok((base, aug)) = arc::parse_name(name)
-                && base == id
-                && !out.contains(&aug)
-            {
-                out.push(aug);
-            }
-        }
-    }
+    out.extend(ids.map(|ids| ids.trained_versions(id, count)).unwrap_or_default());
     let mut attempts = 0;
     while out.len() <= count && attempts < 100 * (count + 1) {
         attempts += 1;
