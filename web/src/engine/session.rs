@@ -61,20 +61,13 @@ impl Session {
     /// and its frames come from [`Session::pump`]. Any request ends a running `Advance` first.
     pub fn handle(&mut self, input: WorkerInput, now_ms: &dyn Fn() -> f64) -> Vec<WorkerOutput> {
         let mut out = Vec::new();
+        // What ends a running advance or vote: a cancel, or any other request (an interruption).
+        let reason =
+            if matches!(input, WorkerInput::Cancel { .. }) { DoneReason::Cancelled } else { DoneReason::Interrupted };
         if let Some(job) = self.job.take() {
-            let reason = if matches!(input, WorkerInput::Cancel { .. }) {
-                DoneReason::Cancelled
-            } else {
-                DoneReason::Interrupted
-            };
             out.push(self.done(&job, reason));
         }
         if let Some(vote) = self.vote.take() {
-            let reason = if matches!(input, WorkerInput::Cancel { .. }) {
-                DoneReason::Cancelled
-            } else {
-                DoneReason::Interrupted
-            };
             out.push(self.vote_done(&vote, reason));
         }
         let id = input.id();
