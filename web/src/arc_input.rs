@@ -400,9 +400,31 @@ pub fn mark_words(mark: Mark) -> (&'static str, &'static str) {
     }
 }
 
+/// The symbol an edit of a running ARC task sends ([`crate::protocol::WorkerInput::EditCell`]) for a
+/// key: a colour digit `0`–`9` recolours the test input's cell (Delete and Backspace paint it black,
+/// colour 0). Unlike a Sudoku, `0` is a colour here, not a blank.
+pub fn arc_edit_symbol(key: &str) -> Option<char> {
+    match key {
+        "Delete" | "Backspace" => Some('0'),
+        d if d.len() == 1 && d.as_bytes()[0].is_ascii_digit() => d.chars().next(),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edit_keys_of_a_running_task_are_colours() {
+        assert_eq!(arc_edit_symbol("0"), Some('0'), "0 is black, not a blank");
+        assert_eq!(arc_edit_symbol("9"), Some('9'));
+        assert_eq!(arc_edit_symbol("Delete"), Some('0'));
+        assert_eq!(arc_edit_symbol("."), None);
+        assert_eq!(arc_edit_symbol("a"), None);
+        assert_eq!(arc_edit_symbol("ArrowUp"), None);
+        assert_eq!(arc_edit_symbol("10"), None);
+    }
 
     #[test]
     fn the_bundled_list_is_every_task_file_and_each_parses() {

@@ -8,7 +8,7 @@ use trm_puzzles::maze::MazeTier;
 use trm_puzzles::sudoku::Tier;
 use wasm_bindgen::JsCast;
 
-use crate::arc_input::ArcDraft;
+use crate::arc_input::{ArcDraft, arc_edit_symbol};
 use crate::arc_view::{ArcInput, ArcResult, VotePanel};
 use crate::catalog::{BUNDLED_MODELS, samples_for};
 use crate::engine::{Frame, FrameKind, PuzzleKind};
@@ -600,6 +600,9 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                         <button id="retry" on:click=move |_| restart.run(())>"Retry"</button>
                     </div>
                 })}
+                {move || state.with(|s| s.run.refused_edit.clone()).map(|why| view! {
+                    <p id="edit-refused" class="error" role="status">{format!("Edit not made: {why}")}</p>
+                })}
                 <ArcResult state />
                 <Boards state on_event />
                 <ChartView state />
@@ -679,10 +682,15 @@ fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> i
     };
     view! {
         <div id="run-grid" class=move || format!("grid {} answer", run_kind().map_or("sudoku", kind_class)) role="grid" tabindex="0"
-            aria-label=move || if matches!(run_kind(), Some(PuzzleKind::Maze { .. })) {
-                "the model's answer y; select a cell and type # for a wall or Delete to open it, to change the maze mid-run"
-            } else {
-                "the model's answer y; select a cell and type a digit to change the puzzle mid-run"
+            aria-label=move || match run_kind() {
+                Some(PuzzleKind::Maze { .. }) => {
+                    "the model's answer y; select a cell and type # for a wall or Delete to open it, to change the maze mid-run"
+                }
+                Some(PuzzleKind::Arc { .. }) => {
+                    "the model's answer y on the whole canvas; select a cell inside the test input's grid and type a colour \
+                     digit 0 to 9 to recolour that input cell mid-run"
+                }
+                _ => "the model's answer y; select a cell and type a digit to change the puzzle mid-run",
             }
             style=move || format!("--side: {}", side())
             on:keydown=move |ev| {
@@ -697,6 +705,7 @@ fn AnswerGrid(state: ReadSignal<Playground>, on_event: Callback<PageEvent>) -> i
                     selected.get_untracked(),
                     match run_kind() {
                         Some(PuzzleKind::Maze { .. }) => maze_edit_symbol(&key),
+                        Some(PuzzleKind::Arc { .. }) => arc_edit_symbol(&key),
                         _ => edit_symbol(&key, side),
                     },
                 ) {

@@ -127,7 +127,10 @@ pub struct RunView {
     pub ms_per_application: Option<f64>,
     /// Set when the run stopped at its end (max steps or halted).
     pub finished: Option<DoneReason>,
+    /// What stopped the run (a failed start or step): it goes on only after a reset or a new run.
     pub error: Option<String>,
+    /// Why the worker refused the last edit; the run itself is as it was and can go on.
+    pub refused_edit: Option<String>,
 }
 
 impl RunView {
@@ -275,6 +278,9 @@ pub struct Playground {
     pending_vote: Option<u32>,
     /// The request id of the vote in flight.
     vote_id: Option<u32>,
+    /// The request id of the edit in flight: its refusal (a symbol or cell the puzzle cannot
+    /// take) leaves the run as it was, able to go on.
+    edit_id: Option<u32>,
     /// The request whose final answer we wait for, if any.
     in_flight: Option<u32>,
     next_id: u32,
@@ -339,6 +345,7 @@ impl Playground {
             pending_vote: None,
             vote_id: None,
             in_flight: None,
+            edit_id: None,
             next_id: 1,
         }
     }
@@ -474,7 +481,9 @@ impl Playground {
             }
             self.pending_edit = None;
             self.run.finished = None;
-            return Some(WorkerInput::EditCell { id: self.id(), cell, symbol });
+            let id = self.id();
+            self.edit_id = Some(id);
+            return Some(WorkerInput::EditCell { id, cell, symbol });
         }
         let unit = self.pending_step.take()?;
         self.can_advance().then(|| self.advance(unit))
@@ -698,6 +707,11 @@ impl Playground {
                 }
                 self.in_flight = None;
                 self.playing = false;
+                if self.edit_id.take() == Some(id) {
+                    // A refused edit: shown until the next frame, and the run can go on.
+                    self.run.refused_edit = Some(message);
+                    return;
+                }
                 if self.vote_id.take() == Some(id) {
                     if let Some(vote) = self.vote.as_mut() {
                         vote.error = Some(message);
@@ -732,6 +746,10 @@ impl Playground {
             }
             WorkerOutput::Frame { id, frame } => {
                 if current(id) {
+                    // A frame after an error (a refused edit, say) means the run went on: the
+                    // error is about the past and leaves the page.
+                    self.run.error = None;
+                    self.run.refused_edit = None;
                     self.run.finished = None;
                     self.run.push(*frame);
                 }
@@ -758,6 +776,7 @@ impl Playground {
                     return;
                 }
                 self.in_flight = None;
+                self.edit_id = None;
                 if self.vote_id.take() == Some(id) {
                     if let Some(vote) = self.vote.as_mut() {
                         vote.finished = Some(reason);
@@ -1136,7 +1155,23 @@ mod tests {
         // A symbol the puzzle cannot take is the worker's error, shown on the page.
         h.event(PageEvent::EditCell { cell, symbol: '7' });
         h.settle(0);
-        assert!(h.page.run.error.as_deref().unwrap_or("").contains("'7'"), "{:?}", h.page.run.error);
+        let refused = h.page.run.refused_edit.clone().unwrap_or_default();
+        assert!(refused.contains("'7'"), "{refused:?}");
+        assert_eq!(h.page.run.error, None, "a refused edit does not stop the run");
+        assert_eq!(h.page.run.kinds(), "SLLRLLELLR", "a refused edit leaves the run as it was");
+        // The next step goes on from there, and the refusal leaves the page with it.
+        h.event(PageEvent::StepRefresh);
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SLLRLLELLRLLR");
+        assert_eq!(h.page.run.refused_edit, None);
+        // A refused edit does not hold up the next one either.
+        h.event(PageEvent::EditCell { cell, symbol: '7' });
+        h.settle(0);
+        assert!(h.page.run.refused_edit.is_some());
+        h.event(PageEvent::EditCell { cell, symbol });
+        h.settle(0);
+        assert_eq!(h.page.run.kinds(), "SLLRLLELLRLLE");
+        assert_eq!(h.page.run.refused_edit, None);
     }
 
     #[test]

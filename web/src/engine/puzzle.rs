@@ -371,4 +371,20 @@ mod tests {
         assert!(Puzzle::encode(&bad, &kinds, None, 1).is_err());
         assert!(Puzzle::encode(&src, &SUDOKU4, None, 1).is_err());
     }
+
+    #[test]
+    fn arc_edits_recolour_only_cells_of_the_grid() {
+        let json = r#"{"train":[{"input":[[1]],"output":[[2]]}],"test":[{"input":[[1,2]],"output":[[3]]}]}"#;
+        let src = PuzzleSource::Arc { task_json: json.into(), name: "t".into(), test: 0 };
+        let p = Puzzle::encode(&src, &[PuzzleKind::Arc { canvas: 4 }], None, 1).unwrap();
+        let black = p.edited(1, '0').unwrap();
+        assert_eq!(black.symbols(&black.tokens[..4]), b"10|_", "0 is black, a colour");
+        assert_eq!(black.solution, None, "an edited ARC input has no known answer");
+        for outside in [2, 3, 4] {
+            let err = p.edited(outside, '5').unwrap_err();
+            assert!(err.to_string().contains("inside the ARC grid"), "cell {outside}: {err}");
+        }
+        assert!(p.edited(0, '.').is_err());
+        assert!(p.edited(99, '1').is_err());
+    }
 }

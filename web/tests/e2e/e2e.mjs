@@ -111,6 +111,19 @@ function check(ok, what, detail = '') {
   }
 }
 
+// axe-core's serious and critical violations on the page as it is now (injected on first use), one
+// line each with up to three offending nodes; a failure to run axe is reported as a violation.
+async function seriousViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object').catch(() => false))) {
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  }
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }).catch((e) => [String(e)]);
+}
+
 // --- a static host serving dist/ under BASE only ---------------------------------------------
 const outsideRequests = [];
 // A file (path under the sub-path) the server sends slowly, in 64 KiB parts with its length, so the
@@ -266,12 +279,7 @@ try {
   check(pngInfo.ok && pngInfo.width === side4 && pngInfo.height === side4 && png.name.endsWith('.png'),
     'Download PNG saves the frame shown as a PNG that decodes', `${png.name}: ${pngInfo.why}`);
   // Accessibility: axe-core, injected into the page after the run, finds nothing serious or critical.
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const axeFound = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
+  const axeFound = await seriousViolations(page);
   check(axeFound.length === 0, 'axe-core finds no serious or critical accessibility violations', axeFound.join(' | '));
   const gif = await downloaded('#download-gif').catch((e) => ({ name: String(e), bytes: Buffer.alloc(0) }));
   check(gif.bytes.toString('latin1', 0, 6) === 'GIF89a' && gif.bytes.readUInt16LE(6) === side4
@@ -695,12 +703,7 @@ try {
   check(generatedRan && /generated: seed 7, hard/.test(await page.innerText('#puzzle-origin'))
     && (await page.inputValue('#maze-text')) !== MAZE_PUZZLE,
     'maze: the seeded generator (tier hard) makes a maze in the page and runs it', await page.innerText('#puzzle-origin'));
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-  const axeMaze = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  }).catch((e) => [String(e)]);
+  const axeMaze = await seriousViolations(page);
   check(axeMaze.length === 0, 'maze: axe-core finds no serious or critical accessibility violations', axeMaze.join(' | '));
 
   // ARC with the bundled arc-demo model (10×10 canvas, trained on the 16 tasks of small.txt): the
@@ -887,11 +890,36 @@ try {
   check(ownRan && /never seen task mine/.test(ownNote) && (await page.locator('#arc-error').count()) === 0
     && (await page.getAttribute('#arc-expected', 'data-grid')) === '02/20',
     'ARC: a task file of your own loads, runs with the never-seen note, and is compared with its expected output', ownNote);
-  const axeArc = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  }).catch((e) => [String(e)]);
+  // Recolour mid-run: back to a latent frame of the own task's run, a colour digit on a cell of the
+  // test input's 2×2 grid makes an edit frame and the run goes on from it; a cell outside the grid
+  // (the canvas beyond the EOS border) is refused with the worker's reason and the run stays.
+  await page.click('#reset');
+  await waitRun(() => document.querySelector('#run')?.dataset.kinds === 'S', null, 'the ARC reset');
+  await page.click('#step-refresh');
+  const arcN = 'L'.repeat(arcCard.arch.L_cycles);
+  await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want, `S${arcN}R`, 'one ARC refresh');
+  await page.click('#run-title');
+  await page.keyboard.press('ArrowLeft');
+  await page.locator('#run-grid .cell').nth(5).click();
+  await page.keyboard.press('3');
+  const arcRefused = await page.waitForFunction(() => /inside the ARC grid/.test(document.querySelector('#edit-refused')?.innerText ?? ''),
+    null, { timeout: 30_000 }).then(() => page.innerText('#edit-refused'), () => '');
+  check(arcRefused !== '' && (await attr('data-kinds')) === `S${arcN}` && (await page.locator('#run-error').count()) === 0,
+    'ARC: recolouring a canvas cell outside the test input mid-run is refused with the reason; the run stays at the frame shown',
+    `${arcRefused || 'no error'}; kinds ${await attr('data-kinds')}`);
+  await page.locator('#run-grid .cell').nth(0).click();
+  await page.keyboard.press('0');
+  await page.keyboard.press('4');
+  const arcEdited = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
+    `S${arcN.slice(1)}E`, 'the ARC edit frame');
+  const arcEditStatus = await page.innerText('#run-status');
+  check(arcEdited && /input edited/.test(arcEditStatus) && (await page.locator('#run-error, #edit-refused').count()) === 0,
+    'ARC: a colour digit (0 included) on a cell of the test input recolours it mid-run as an edit frame', arcEditStatus);
+  await page.click('#step-refresh');
+  const arcGoesOn = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
+    `S${arcN.slice(1)}E${arcN}R`, 'the ARC refresh after the edit');
+  check(arcGoesOn, 'ARC: the run continues from the recoloured input', `kinds ${await attr('data-kinds')}`);
+  const axeArc = await seriousViolations(page);
   check(axeArc.length === 0, 'ARC: axe-core finds no serious or critical accessibility violations', axeArc.join(' | '));
 
   // 375 px wide: no horizontal scrolling.
