@@ -917,7 +917,7 @@ try {
     'ARC: a colour digit (0 included) on a cell of the test input recolours it mid-run as an edit frame', arcEditStatus);
   await page.click('#step-refresh');
   const arcGoesOn = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
-    `S${arcN.slice(1)}E${arcN}R`, 'the ARC refresh after the edit');
+    `S${arcN.slice(1)}ER`, 'the ARC refresh after the edit');
   check(arcGoesOn, 'ARC: the run continues from the recoloured input', `kinds ${await attr('data-kinds')}`);
   const axeArc = await seriousViolations(page);
   check(axeArc.length === 0, 'ARC: axe-core finds no serious or critical accessibility violations', axeArc.join(' | '));
