@@ -746,9 +746,7 @@ impl Playground {
             }
             WorkerOutput::Frame { id, frame } => {
                 if current(id) {
-                    // A frame after an error (a refused edit, say) means the run went on: the
-                    // error is about the past and leaves the page.
-                    self.run.error = None;
+                    // The run went on: a refused edit is in the past.
                     self.run.refused_edit = None;
                     self.run.finished = None;
                     self.run.push(*frame);
