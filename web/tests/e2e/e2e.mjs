@@ -908,12 +908,17 @@ try {
     'ARC: recolouring a canvas cell outside the test input mid-run is refused with the reason; the run stays at the frame shown',
     `${arcRefused || 'no error'}; kinds ${await attr('data-kinds')}`);
   await page.locator('#run-grid .cell').nth(0).click();
+  // `0` alone first: black is a colour here, so it must make the edit frame, not a refusal.
   await page.keyboard.press('0');
+  const blackEdited = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
+    `S${arcN.slice(1)}E`, 'the ARC edit frame of colour 0');
+  const blackClean = (await page.locator('#run-error, #edit-refused').count()) === 0;
   await page.keyboard.press('4');
-  const arcEdited = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
-    `S${arcN.slice(1)}E`, 'the ARC edit frame');
+  const arcEdited = blackEdited && (await waitRun(() => /input edited/.test(document.querySelector('#run-status')?.innerText ?? '')
+    && document.querySelectorAll('#edit-refused').length === 0, null, 'the ARC edit to colour 4'));
   const arcEditStatus = await page.innerText('#run-status');
-  check(arcEdited && /input edited/.test(arcEditStatus) && (await page.locator('#run-error, #edit-refused').count()) === 0,
+  check(blackEdited && blackClean && arcEdited && (await attr('data-kinds')) === `S${arcN.slice(1)}E`
+    && (await page.locator('#run-error, #edit-refused').count()) === 0,
     'ARC: a colour digit (0 included) on a cell of the test input recolours it mid-run as an edit frame', arcEditStatus);
   await page.click('#step-refresh');
   const arcGoesOn = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
