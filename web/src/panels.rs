@@ -505,6 +505,7 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
     let cursor = move || state.with(|s| s.run.cursor.to_string());
     let finished = move || state.with(|s| finished_text(s.run.finished));
     let answer = move || state.with(|s| s.run.frame().map(Frame::answer_text).unwrap_or_default());
+    let input = move || state.with(|s| s.run.frame().map(Frame::input_text).unwrap_or_default());
     let playing = move || state.with(|s| s.playing);
     let busy = move || state.with(|s| s.busy().to_string());
     let has_run = move || state.with(|s| s.run.info.is_some());
@@ -536,7 +537,7 @@ pub fn RunPanel(state: ReadSignal<Playground>, on_event: Callback<PageEvent>, re
                     Some(crate::engine::PuzzleSource::Arc { name, .. }) => name.clone(),
                     _ => String::new(),
                 })
-                data-answer=answer data-playing=move || playing().to_string() data-busy=busy>
+                data-answer=answer data-input=input data-playing=move || playing().to_string() data-busy=busy>
                 <div class="toolbar" role="toolbar" aria-label="run controls">
                     <button id="play" aria-pressed=move || playing().to_string() disabled=move || !has_run()
                         aria-keyshortcuts="Space" on:click=move |_| send(PageEvent::TogglePlay)>

@@ -13,7 +13,7 @@ type StepFn = fn(&Path, &Tools) -> Result<(), String>;
 const STEPS: &[(&str, StepFn)] = &[
     ("format (cargo fmt --check)", fmt),
     ("third-party notices match Cargo.lock", |root, _| crate::notices::check(root)),
-    ("lint (clippy, warnings denied)", clippy),
+    ("lint (clippy native and wasm32, warnings denied)", clippy),
     ("native tests (cargo test --workspace)", native_tests),
     ("numpy reads and writes our .npy dataset files", numpy_interchange),
     ("wasm32 build of trm-core and trm-puzzles", wasm_build),
@@ -32,8 +32,18 @@ fn fmt(root: &Path, tools: &Tools) -> Result<(), String> {
     exec(cargo(tools, root).args(["fmt", "--all", "--", "--check"]))
 }
 
+/// Native clippy over everything, then wasm32 clippy over what ships to the browser (the code behind
+/// `cfg(target_arch = "wasm32")` is only seen there), plus the web crate's wasm32 tests.
 fn clippy(root: &Path, tools: &Tools) -> Result<(), String> {
-    exec(cargo(tools, root).args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))
+    exec(cargo(tools, root).args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    let wasm = ["clippy", "--locked", "--target", pins::WASM_TARGET];
+    exec(
+        cargo(tools, root)
+            .args(wasm)
+            .args(["-p", "trm-core", "-p", "trm-puzzles", "-p", "trm-web", "--lib", "--bins"])
+            .args(["--", "-D", "warnings"]),
+    )?;
+    exec(cargo(tools, root).args(wasm).args(["-p", "trm-web", "--tests", "--", "-D", "warnings"]))
 }
 
 fn native_tests(root: &Path, tools: &Tools) -> Result<(), String> {

@@ -262,7 +262,10 @@ impl Observer for Console {
 
 /// `trm train`.
 pub fn run(args: &TrainArgs) -> Result<()> {
-    let command = std::env::args().collect::<Vec<_>>().join(" ");
+    // Recorded in the model card: named `trm` whatever the binary file is called (a copy kept
+    // outside the build folder, so rebuilding does not disturb a running training), so the command
+    // reads the same for every reader.
+    let command = std::iter::once("trm".to_string()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
     let mut trainer = match &args.resume {
         Some(dir) => {
             let text = std::fs::read_to_string(dir.join(trainer::files::CONFIG_FILE))

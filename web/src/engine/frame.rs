@@ -88,6 +88,11 @@ impl Frame {
         self.answer.iter().map(|&b| char::from(b)).collect()
     }
 
+    /// The input x as text, one symbol per cell (after a mid-run edit: the edited input).
+    pub fn input_text(&self) -> String {
+        self.input.iter().map(|&b| char::from(b)).collect()
+    }
+
     /// The same frame with the timing zeroed (for comparing recomputed frames).
     pub fn without_timing(&self) -> Frame {
         Frame { apply_ms: 0.0, ..self.clone() }

@@ -355,7 +355,7 @@ pub fn decode(fragment: &str, arc_tasks: &[&str]) -> Result<ShareState, ShareErr
     Ok(ShareState { puzzle, model, settings })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))] // proptest is a native-only dev-dependency
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -912,18 +912,23 @@ try {
   await page.keyboard.press('0');
   const blackEdited = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
     `S${arcN.slice(1)}E`, 'the ARC edit frame of colour 0');
-  const blackClean = (await page.locator('#run-error, #edit-refused').count()) === 0;
+  const blackClean = (await page.locator('#run-error, #edit-refused').count()) === 0
+    && (await attr('data-input') ?? '').startsWith('01|');
   await page.keyboard.press('4');
-  const arcEdited = blackEdited && (await waitRun(() => /input edited/.test(document.querySelector('#run-status')?.innerText ?? '')
+  // The edit frame's input x (`data-input`, one symbol per canvas cell) now starts with colour 4.
+  const arcEdited = blackEdited && (await waitRun(() => (document.querySelector('#run')?.dataset.input ?? '').startsWith('41|')
+    && /input edited/.test(document.querySelector('#run-status')?.innerText ?? '')
     && document.querySelectorAll('#edit-refused').length === 0, null, 'the ARC edit to colour 4'));
   const arcEditStatus = await page.innerText('#run-status');
   check(blackEdited && blackClean && arcEdited && (await attr('data-kinds')) === `S${arcN.slice(1)}E`
     && (await page.locator('#run-error, #edit-refused').count()) === 0,
-    'ARC: a colour digit (0 included) on a cell of the test input recolours it mid-run as an edit frame', arcEditStatus);
+    'ARC: a colour digit (0 included) on a cell of the test input recolours it mid-run as an edit frame',
+    `${arcEditStatus}; input ${(await attr('data-input') ?? '').slice(0, 12)}`);
   await page.click('#step-refresh');
   const arcGoesOn = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want,
     `S${arcN.slice(1)}ER`, 'the ARC refresh after the edit');
-  check(arcGoesOn, 'ARC: the run continues from the recoloured input', `kinds ${await attr('data-kinds')}`);
+  check(arcGoesOn && (await attr('data-input') ?? '').startsWith('41|'), 'ARC: the run continues from the recoloured input',
+    `kinds ${await attr('data-kinds')}; input ${(await attr('data-input') ?? '').slice(0, 12)}`);
   const axeArc = await seriousViolations(page);
   check(axeArc.length === 0, 'ARC: axe-core finds no serious or critical accessibility violations', axeArc.join(' | '));
 
