@@ -1,11 +1,8 @@
 //! What the page offers: the bundled models and the bundled puzzle samples, as data.
 //!
 //! The page only offers a domain and size when a model for it is in [`BUNDLED_MODELS`]; shipping
-//! another model (say `assets/models/sudoku9.{safetensors,json}`) means adding one line there. The
-//! 11×11 maze model, once shipped as `assets/models/maze11.{safetensors,json}`, is the line
-//! `BundledModel { name: "maze11", kind: PuzzleKind::Maze { side: 11 }, label: "Maze 11×11" }`: its
-//! samples (below) and the maze input are already there. Until then a maze model runs through "Load
-//! your own model".
+//! another model (say `assets/models/sudoku9.{safetensors,json}`) means adding one line there. Maze
+//! models of other sides run through "Load your own model" (the samples below cover 9, 11, 15, 30).
 
 use crate::engine::{Domain, ModelSource, PuzzleKind, PuzzleSource};
 
@@ -25,6 +22,7 @@ pub const BUNDLED_MODELS: &[BundledModel] = &[
     BundledModel { name: "sudoku4", kind: PuzzleKind::Sudoku { side: 4 }, label: "Sudoku 4×4" },
     BundledModel { name: "sudoku6", kind: PuzzleKind::Sudoku { side: 6 }, label: "Sudoku 6×6" },
     BundledModel { name: "sudoku9", kind: PuzzleKind::Sudoku { side: 9 }, label: "Sudoku 9×9" },
+    BundledModel { name: "maze11", kind: PuzzleKind::Maze { side: 11 }, label: "Maze 11×11" },
     BundledModel { name: "arc-demo", kind: PuzzleKind::Arc { canvas: 10 }, label: "ARC (10×10 canvas)" },
 ];
 
@@ -242,14 +240,15 @@ mod tests {
         }
         assert_eq!(bundled_index("sudoku6"), Some(1));
         assert_eq!(bundled_index("sudoku9"), Some(2));
-        assert_eq!(bundled_index("arc-demo"), Some(3));
+        assert_eq!(bundled_index("maze11"), Some(3));
+        assert_eq!(bundled_index("arc-demo"), Some(4));
         assert_eq!(bundled_index("no-such-model"), None);
-        assert_eq!(offered_domains(), vec![Domain::Sudoku, Domain::Arc]);
+        assert_eq!(offered_domains(), vec![Domain::Sudoku, Domain::Maze, Domain::Arc]);
         let Some(PuzzleSource::Arc { name, test: 0, .. }) = default_source(PuzzleKind::Arc { canvas: 10 }) else {
             panic!("ARC starts with a task")
         };
         assert_eq!(format!("training/{name}"), crate::arc_input::known_paths()[0]);
-        assert_eq!(default_sample(&BUNDLED_MODELS[3]), None, "ARC has tasks, not samples");
+        assert_eq!(default_sample(&BUNDLED_MODELS[4]), None, "ARC has tasks, not samples");
     }
 
     #[test]

@@ -1239,7 +1239,8 @@ mod tests {
     #[test]
     fn an_own_maze_model_runs_the_first_maze_sample_and_back() {
         use crate::own_model::{ChosenFile, OwnModel};
-        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/e2e/fixtures/maze11-interim");
+        // The shipped maze model's files, chosen from disk as a user's own model would be.
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/models/maze11");
         let files = [
             ChosenFile {
                 name: "maze11.safetensors".into(),
@@ -1276,6 +1277,17 @@ mod tests {
         h.settle(usize::MAX);
         assert_eq!(h.page.puzzle_kind(), PuzzleKind::Sudoku { side: 4 });
         assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+
+        // The bundled maze model: the switch to it runs the same first 11×11 sample.
+        let maze = crate::catalog::bundled_index("maze11").unwrap();
+        h.event(PageEvent::ModelChosen(maze));
+        assert_eq!(h.page.puzzle, first, "choosing the maze model shows the first 11×11 maze sample");
+        h.event(PageEvent::ModelFetched(model_source(maze)));
+        h.settle(usize::MAX);
+        assert_eq!(h.page.run.error, None);
+        assert_eq!(h.page.run.finished, Some(DoneReason::MaxSteps));
+        assert!(matches!(&h.page.model, ModelStatus::Loaded(info) if info.name == "maze11"));
+        assert_eq!(h.page.run.kinds(), format!("S{}", per_cycle.repeat(info.h_cycles * info.halt_max_steps)));
     }
 
     #[test]

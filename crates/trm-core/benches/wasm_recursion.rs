@@ -57,7 +57,7 @@ macro_rules! bundled {
 fn bundled_models_batch1(c: &mut Criterion) {
     let mut c =
         std::mem::take(c).sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    for bundled in bundled!["sudoku4", "sudoku6", "sudoku9", "arc-demo"] {
+    for bundled in bundled!["sudoku4", "sudoku6", "sudoku9", "maze11", "arc-demo"] {
         let hint = ConfigHint { model_card: Some(bundled.card.to_string()), ..ConfigHint::default() };
         let model = load_model(bundled.weights, &hint).unwrap();
         let config = model.config().clone();

@@ -17,8 +17,8 @@
 // ../shared/fixtures/trm-parity/mlp_t): it runs, its answers after supervision steps 1 and 2 equal the
 // native CLI's (later steps of this random-weight model part from float rounding), a truncated copy shows
 // the loader's error with the grid kept, and a reload or its share link brings the model back from
-// IndexedDB; mazes through "load your own model" with the in-training 11×11 maze model (fixture
-// web/tests/e2e/fixtures/maze11-interim.*): the first 11×11 sample runs frame by frame, its final answer
+// IndexedDB; mazes with the bundled maze11 model (the domain switch offers it): the first 11×11
+// sample runs frame by frame, its final answer
 // equals the native CLI's cell for cell, the overlay states the path verdict, an invalid maze text
 // shows its error and keeps the text, painting a wall, dragging S and the keyboard edit the draft,
 // the seeded generator makes and runs a maze; ARC with the bundled arc-demo model: the domain switch
@@ -603,12 +603,12 @@ try {
       'the bundled model can be chosen again', await page.innerText('#run-status'));
   }
 
-  // Mazes, through "load your own model": the in-training 11×11 maze model (a test fixture copied
-  // from training/maze11: checkpoint and card, domain "maze", seq_len 121). Its card makes the page
+  // Mazes with the bundled maze11 model: the domain switch offers it, and choosing it makes the page
   // a maze page: the first bundled 11×11 sample replaces the Sudoku and runs.
-  const MAZE_FIXTURE = path.join(ROOT, 'web/tests/e2e/fixtures/maze11-interim');
-  const mazeCard = JSON.parse(fs.readFileSync(`${MAZE_FIXTURE}.json`, 'utf8'));
-  const MAZE_KINDS = 'S' + ('L'.repeat(mazeCard.arch.L_cycles) + 'R').repeat(mazeCard.arch.H_cycles * mazeCard.arch.halt_max_steps);
+  const MAZE_LABEL = 'Maze 11×11';
+  const MAZE_MODEL = path.join(ROOT, 'assets/models/maze11');
+  const mazeCard = card('maze11');
+  const MAZE_KINDS = runKinds('maze11');
   const MAZE_STEPS = mazeCard.arch.halt_max_steps;
   const MAZE_PUZZLE = fs.readFileSync(path.join(ROOT, 'assets/puzzles/maze/samples/11x11-easy.txt'), 'utf8')
     .replace(/\r\n/g, '\n').split('\n\n')[0].replace(/\n+$/, '');
@@ -616,7 +616,7 @@ try {
   const nativeMaze = (extra, maze) => {
     try {
       const out = execFileSync(process.env.TRM ?? 'trm',
-        ['solve', '--quiet', '--model', `${MAZE_FIXTURE}.safetensors`, '--config', `${MAZE_FIXTURE}.json`, ...extra, 'maze', maze],
+        ['solve', '--quiet', '--model', `${MAZE_MODEL}.safetensors`, ...extra, 'maze', maze],
         { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
       return out.replace(/\r/g, '').split('\n').filter((l) => l.length === 11).slice(-11).join('');
     } catch (e) {
@@ -626,7 +626,9 @@ try {
   const mazeDiff = (got, want) => [...want].map((c, k) => (got[k] === c ? null
     : `row ${Math.floor(k / 11) + 1}, column ${(k % 11) + 1}: page '${got[k]}', native '${c}'`)).filter(Boolean).join('; ');
   await page.selectOption('#speed', { label: 'fastest' });
-  await page.setInputFiles('#own-files', [`${MAZE_FIXTURE}.safetensors`, `${MAZE_FIXTURE}.json`]);
+  const mazeOffered = await page.locator('#model-select option').allInnerTexts();
+  check(mazeOffered.includes(MAZE_LABEL), 'maze: the domain switch offers mazes with the bundled maze11 model', mazeOffered.join(', '));
+  await page.selectOption('#model-select', { label: MAZE_LABEL });
   const mazeRan = await waitRun((want) => document.querySelector('#run')?.dataset.kinds === want
     && document.querySelector('#run')?.dataset.finished === 'MaxSteps', MAZE_KINDS, 'the maze run');
   const mazeKinds = (await attr('data-kinds')) ?? '';
@@ -645,7 +647,7 @@ try {
   const mazeAnswer = (await attr('data-answer')) ?? '';
   const mazeNative = nativeMaze([], MAZE_PUZZLE);
   check(mazeAnswer === mazeNative,
-    'maze: the final answer in the page equals `trm solve --quiet --model maze11-interim.safetensors maze <sample>` natively, cell for cell',
+    'maze: the final answer in the page equals `trm solve --quiet --model assets/models/maze11.safetensors maze <sample>` natively, cell for cell',
     mazeAnswer.length === mazeNative.length ? mazeDiff(mazeAnswer, mazeNative) : `page ${JSON.stringify(mazeAnswer)}, native ${JSON.stringify(mazeNative)}`);
   const verdict = await page.innerText('#overlay-summary').catch(() => '');
   check(/^path valid: (yes · shortest: (yes|no)|no) \(.+\)$/.test(verdict),
