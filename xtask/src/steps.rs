@@ -18,6 +18,7 @@ const STEPS: &[(&str, StepFn)] = &[
     ("numpy reads and writes our .npy dataset files", numpy_interchange),
     ("wasm32 build of trm-core and trm-puzzles", wasm_build),
     ("wasm32 tests of trm-core in headless Chromium", wasm_browser_tests),
+    ("component tests of the web app in headless Chromium", web_component_tests),
     ("web release build (trunk build --release)", web_build),
     ("end-to-end test in headless Chromium (dist/ under /playground/)", end_to_end),
 ];
@@ -80,6 +81,15 @@ fn wasm_browser_tests(root: &Path, tools: &Tools) -> Result<(), String> {
             // Chromium's flags for this closed network (without them it floods it with requests).
             .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("web/tests/webdriver.json")),
     )
+}
+
+/// The page's components mounted in headless Chromium (`web/tests/components.rs`), driven by DOM
+/// events; the worker's engine runs in-process there.
+fn web_component_tests(root: &Path, tools: &Tools) -> Result<(), String> {
+    let mut cmd = cargo(tools, root);
+    cmd.args(["test", "--locked", "--target", pins::WASM_TARGET, "-p", "trm-web", "--test", "components"]);
+    browser_test_env(&mut cmd, root).env("WASM_BINDGEN_TEST_TIMEOUT", "300");
+    exec(&mut cmd)
 }
 
 fn web_build(root: &Path, tools: &Tools) -> Result<(), String> {
