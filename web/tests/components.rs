@@ -206,24 +206,31 @@ async fn run_panel_shows_the_frames_the_chart_and_the_answer() {
     assert!(rows.iter().any(|r| r.text_content().unwrap_or_default().contains('%')), "an accuracy row");
 }
 
-#[wasm_bindgen_test]
-async fn sudoku_input_keeps_bad_text_and_edits_by_click_and_keys() {
+/// The puzzle panel of a page whose model is bundled model `model_index` (none loaded yet), mounted
+/// in a fresh host `id`; the events it sends are collected.
+fn mount_puzzle_panel(id: &str, model_index: usize) -> (StoredValue<Vec<PageEvent>, LocalStorage>, impl Sized) {
     let page = Page::new();
+    page.state.update(|s| s.model_index = model_index);
     let events = StoredValue::new_local(Vec::<PageEvent>::new());
-    let el = host("input-test");
     let state = page.state.read_only();
     let draft = RwSignal::new(starting_draft(0));
     let maze_draft = RwSignal::new(MazeDraft::empty(11));
     let arc_draft = RwSignal::new(ArcDraft::first());
     let choose_model = Callback::new(|_: usize| ());
     let on_event = Callback::new(move |e: PageEvent| events.update_value(|v| v.push(e)));
-    let _mounted = leptos::mount::mount_to(el, move || {
+    let mounted = leptos::mount::mount_to(host(id), move || {
         view! {
             <PuzzlePanel state draft maze_draft arc_draft choose_model on_event>
                 <p id="own-slot">"children"</p>
             </PuzzlePanel>
         }
     });
+    (events, mounted)
+}
+
+#[wasm_bindgen_test]
+async fn sudoku_input_keeps_bad_text_and_edits_by_click_and_keys() {
+    let (events, _mounted) = mount_puzzle_panel("input-test", 0);
     redraw().await;
     assert!(try_find("input-test", "#own-slot").is_some(), "the panel shows its children");
     assert!(try_find("input-test", "#puzzle-error").is_none());
@@ -311,20 +318,8 @@ async fn explainer_names_x_y_z_and_the_halting_head() {
 
 #[wasm_bindgen_test]
 async fn maze_input_edits_by_keys_and_keeps_bad_text() {
-    let page = Page::new();
-    // The maze model's puzzle kind (index 3 of the bundled models), before any model has loaded.
-    page.state.update(|s| s.model_index = 3);
-    let events = StoredValue::new_local(Vec::<PageEvent>::new());
-    let el = host("maze-test");
-    let state = page.state.read_only();
-    let draft = RwSignal::new(starting_draft(0));
-    let maze_draft = RwSignal::new(MazeDraft::empty(11));
-    let arc_draft = RwSignal::new(ArcDraft::first());
-    let choose_model = Callback::new(|_: usize| ());
-    let on_event = Callback::new(move |e: PageEvent| events.update_value(|v| v.push(e)));
-    let _mounted = leptos::mount::mount_to(el, move || {
-        view! { <PuzzlePanel state draft maze_draft arc_draft choose_model on_event><span></span></PuzzlePanel> }
-    });
+    // The maze model's puzzle kind (index 3 of the bundled models).
+    let (events, _mounted) = mount_puzzle_panel("maze-test", 3);
     redraw().await;
     assert!(try_find("maze-test", "#editor").is_none(), "the maze editor, not the Sudoku one");
     assert_eq!(all("maze-test", "#maze-editor [role=gridcell]").len(), 121);
