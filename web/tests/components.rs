@@ -209,10 +209,10 @@ async fn run_panel_shows_the_frames_the_chart_and_the_answer() {
 /// The puzzle panel of a page whose model is bundled model `model_index` (none loaded yet), mounted
 /// in a fresh host `id`; the events it sends are collected.
 fn mount_puzzle_panel(id: &str, model_index: usize) -> (StoredValue<Vec<PageEvent>, LocalStorage>, impl Sized) {
-    let page = Page::new();
-    page.state.update(|s| s.model_index = model_index);
+    let state = RwSignal::new(Playground::new());
+    state.update(|s| s.model_index = model_index);
+    let state = state.read_only();
     let events = StoredValue::new_local(Vec::<PageEvent>::new());
-    let state = page.state.read_only();
     let draft = RwSignal::new(starting_draft(0));
     let maze_draft = RwSignal::new(MazeDraft::empty(11));
     let arc_draft = RwSignal::new(ArcDraft::first());

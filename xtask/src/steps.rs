@@ -73,14 +73,9 @@ fn wasm_build(root: &Path, tools: &Tools) -> Result<(), String> {
 }
 
 fn wasm_browser_tests(root: &Path, tools: &Tools) -> Result<(), String> {
-    exec(
-        cargo(tools, root)
-            .args(["test", "--locked", "--target", pins::WASM_TARGET, "-p", "trm-core"])
-            .env("WASM_BINDGEN_USE_BROWSER", "1")
-            .env("CHROMEDRIVER", pins::CHROMEDRIVER)
-            // Chromium's flags for this closed network (without them it floods it with requests).
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root.join("web/tests/webdriver.json")),
-    )
+    let mut cmd = cargo(tools, root);
+    cmd.args(["test", "--locked", "--target", pins::WASM_TARGET, "-p", "trm-core"]);
+    exec(browser_test_env(&mut cmd, root))
 }
 
 /// The page's components mounted in headless Chromium (`web/tests/components.rs`), driven by DOM
