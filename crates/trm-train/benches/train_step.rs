@@ -73,16 +73,23 @@ fn bench_run(c: &mut Criterion, name: &str, config: RunConfig) {
     let mut group = c.benchmark_group(format!("train_step/{name}"));
     group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_millis(1));
     group.measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(batch));
-    group.bench_function("optimizer_step", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                run.step().expect("step");
-            }
-            start.elapsed()
-        })
-    });
+    group.bench_function("optimizer_step", |b| b.iter_custom(|iters| time_steps(&mut run, iters)));
+    // With more than one thread, the same step with the batch in one part: only the matrix
+    // products use the other threads.
+    if candle_core::utils::get_num_threads() > 1 {
+        run.set_data_shards(1);
+        group.bench_function("optimizer_step, one part", |b| b.iter_custom(|iters| time_steps(&mut run, iters)));
+    }
     group.finish();
+}
+
+/// The time of `iters` optimizer steps of `run`.
+fn time_steps(run: &mut Trainer, iters: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        run.step().expect("step");
+    }
+    start.elapsed()
 }
 
 /// Times the training-mode ACT call alone (no backward, no optimizer) on the config's shape.

@@ -117,6 +117,44 @@ impl ActCarry {
     }
 }
 
+impl ActCarry {
+    /// The slots cut into consecutive shards of `sizes` slots (which must add up to the batch), for
+    /// data-parallel steps; [`ActCarry::concat`] joins them back.
+    pub(crate) fn split(&self, sizes: &[usize]) -> Result<Vec<ActCarry>> {
+        if sizes.iter().sum::<usize>() != self.batch_size() || sizes.contains(&0) {
+            return Err(Error::InvalidBatch(format!("cannot cut {} slots into {sizes:?}", self.batch_size())));
+        }
+        let mut start = 0;
+        let mut shards = Vec::with_capacity(sizes.len());
+        for &len in sizes {
+            let end = start + len;
+            shards.push(ActCarry {
+                y: self.y.narrow(0, start, len)?.contiguous()?,
+                z: self.z.narrow(0, start, len)?.contiguous()?,
+                steps: self.steps[start..end].to_vec(),
+                halted: self.halted[start..end].to_vec(),
+                data: self.data.rows(start, len),
+            });
+            start = end;
+        }
+        Ok(shards)
+    }
+
+    /// The shards' slots, in order, as one carry.
+    pub(crate) fn concat(shards: &[ActCarry]) -> Result<ActCarry> {
+        let ys: Vec<&Tensor> = shards.iter().map(|s| &s.y).collect();
+        let zs: Vec<&Tensor> = shards.iter().map(|s| &s.z).collect();
+        let data: Vec<&Batch> = shards.iter().map(|s| &s.data).collect();
+        Ok(ActCarry {
+            y: Tensor::cat(&ys, 0)?,
+            z: Tensor::cat(&zs, 0)?,
+            steps: shards.iter().flat_map(|s| s.steps.iter().copied()).collect(),
+            halted: shards.iter().flat_map(|s| s.halted.iter().copied()).collect(),
+            data: Batch::concat(&data)?,
+        })
+    }
+}
+
 /// The per-batch copy of the puzzle-embedding rows (`local_weights`, `local_ids` of the official
 /// `CastedSparseEmbedding`): the gradient lands on `weights`, and sign-SGD applies it to the table rows
 /// `ids`.
@@ -158,6 +196,23 @@ impl TrainableTrm {
     /// `rng` with the model's `halt_exploration_prob`. Returns the loss on the autograd graph; the
     /// caller back-propagates it (scaled by `1 / global_batch_size`) and steps the optimizers.
     pub fn act_step<R: Rng + ?Sized>(&self, carry: &mut ActCarry, batch: &Batch, rng: &mut R) -> Result<ActStep> {
+        self.check_call(carry, batch)?;
+        let floor = self.exploration_floor(rng, carry.batch_size());
+        self.act_step_with_floor(carry, batch, floor.as_deref())
+    }
+
+    /// The halting-exploration floor of `slots` slots (see [`draw_min_halt_steps`]), or None when
+    /// every example halts after one step anyway. Drawing it before the supervision step consumes
+    /// the same stream as drawing it after: nothing else reads the generator.
+    pub(crate) fn exploration_floor<R: Rng + ?Sized>(&self, rng: &mut R, slots: usize) -> Option<Vec<u32>> {
+        let c = self.config();
+        let max_steps = c.halt_max_steps as u32;
+        (max_steps > 1).then(|| draw_min_halt_steps(rng, c.halt_exploration_prob, max_steps, slots))
+    }
+
+    /// Refuses a call the model cannot run: the ACT-continue head, or a batch that does not fit the
+    /// carry or the model.
+    pub(crate) fn check_call(&self, carry: &ActCarry, batch: &Batch) -> Result<()> {
         let c = self.config();
         if !c.no_act_continue {
             return Err(Error::Unsupported(
@@ -174,25 +229,29 @@ impl TrainableTrm {
             )));
         }
         let table_rows = if c.puzzle_emb_ndim > 0 { c.num_puzzle_identifiers } else { usize::MAX };
-        batch.check_ranges(c.vocab_size, table_rows)?;
+        batch.check_ranges(c.vocab_size, table_rows)
+    }
 
+    /// [`Self::act_step`] with the exploration floor already drawn (one entry per slot), so that
+    /// shards of one batch can run it side by side.
+    pub(crate) fn act_step_with_floor(&self, carry: &mut ActCarry, batch: &Batch, floor: Option<&[u32]>) -> Result<ActStep> {
+        self.check_call(carry, batch)?;
         self.refill(carry, batch)?;
         let (logits, q_halt, q_continue, local_embedding) = self.supervision_step(carry)?;
 
         // Halting, decided after the step and acted on at the next call.
         let q_halt_values = q_halt.to_vec1::<f32>()?;
-        let max_steps = c.halt_max_steps as u32;
+        let max_steps = self.config().halt_max_steps as u32;
         for s in &mut carry.steps {
             *s += 1;
         }
         let mut halted: Vec<bool> = carry.steps.iter().map(|&s| s >= max_steps).collect();
-        if max_steps > 1 {
+        if let Some(floor) = floor {
             for (h, q) in halted.iter_mut().zip(&q_halt_values) {
                 *h |= *q > 0.0;
             }
-            let floor = draw_min_halt_steps(rng, c.halt_exploration_prob, max_steps, b);
             for ((h, s), m) in halted.iter_mut().zip(&carry.steps).zip(floor) {
-                *h &= *s >= m;
+                *h &= *s >= *m;
             }
         }
         carry.halted = halted;

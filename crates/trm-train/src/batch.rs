@@ -79,6 +79,33 @@ impl Batch {
         self.puzzle_ids[b] = other.puzzle_ids[b];
     }
 
+    /// Rows `start .. start + len` as a batch of their own (one data-parallel shard).
+    pub(crate) fn rows(&self, start: usize, len: usize) -> Batch {
+        let span = start * self.seq_len..(start + len) * self.seq_len;
+        Batch {
+            seq_len: self.seq_len,
+            inputs: self.inputs[span.clone()].to_vec(),
+            labels: self.labels[span].to_vec(),
+            puzzle_ids: self.puzzle_ids[start..start + len].to_vec(),
+        }
+    }
+
+    /// The rows of `parts`, in order (the inverse of splitting with [`Batch::rows`]).
+    pub(crate) fn concat(parts: &[&Batch]) -> Result<Batch> {
+        let Some(first) = parts.first() else {
+            return Err(Error::InvalidBatch("no batches to join".into()));
+        };
+        if parts.iter().any(|p| p.seq_len != first.seq_len) {
+            return Err(Error::InvalidBatch("joined batches differ in sequence length".into()));
+        }
+        Ok(Batch {
+            seq_len: first.seq_len,
+            inputs: parts.iter().flat_map(|p| p.inputs.iter().copied()).collect(),
+            labels: parts.iter().flat_map(|p| p.labels.iter().copied()).collect(),
+            puzzle_ids: parts.iter().flat_map(|p| p.puzzle_ids.iter().copied()).collect(),
+        })
+    }
+
     /// The token ids as a u32 tensor `[B, L]`.
     pub(crate) fn input_tensor(&self, device: &Device) -> Result<Tensor> {
         Ok(Tensor::from_slice(&self.inputs, (self.batch_size(), self.seq_len), device)?)

@@ -5,14 +5,15 @@
 use std::collections::BTreeMap;
 
 use candle_core::backprop::GradStore;
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device, Tensor, Var};
 use rand::SeedableRng;
+use rayon::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use trm_core::TrmConfig;
 use trm_core::checkpoint::TensorMap;
 
-use crate::act::{ActCarry, ActStep};
+use crate::act::{ActCarry, LocalEmbedding};
 use crate::batch::Batch;
 use crate::loss::Metrics;
 use crate::model::TrainableTrm;
@@ -108,6 +109,22 @@ pub struct TrainState {
     ema: Option<Ema>,
     rng: ChaCha8Rng,
     step: usize,
+    /// Data-parallel shards per step (1: the whole batch on the calling thread).
+    shards: usize,
+}
+
+/// What the ACT call and backward pass of a batch (or of one data-parallel shard of it) return.
+struct ShardResult {
+    loss: f64,
+    metrics: Metrics,
+    local_embedding: Option<LocalEmbedding>,
+    grads: GradStore,
+}
+
+/// `slots` cut into `shards` consecutive runs whose lengths differ by at most one.
+fn shard_sizes(slots: usize, shards: usize) -> Vec<usize> {
+    let shards = shards.clamp(1, slots.max(1));
+    (0..shards).map(|k| slots / shards + usize::from(k < slots % shards)).collect()
 }
 
 impl TrainState {
@@ -123,7 +140,22 @@ impl TrainState {
         let sign_sgd = model.puzzle_table().map(|_| SignSgd::new(config.puzzle_emb_weight_decay)).transpose()?;
         let ema = config.ema.then(|| Ema::new(model.params(), config.ema_rate)).transpose()?;
         let rng = ChaCha8Rng::seed_from_u64(config.seed);
-        Ok(Self { config, model, carry: None, adam, sign_sgd, ema, rng, step: 0 })
+        Ok(Self { config, model, carry: None, adam, sign_sgd, ema, rng, step: 0, shards: 1 })
+    }
+
+    /// Runs every step as `shards` data-parallel parts on rayon's thread pool (1, the default, runs
+    /// the whole batch on the calling thread). The batch rows are cut into consecutive runs; each
+    /// runs its ACT call and backward pass on its own, and the gradients are summed before the
+    /// optimizers step. The loss is a sum over rows and the exploration draws are made for the whole
+    /// batch first, so this computes the same step as one part up to float32 summation order: a run
+    /// is reproducible bit for bit at a fixed shard count, and close to it at any other.
+    pub fn set_data_shards(&mut self, shards: usize) {
+        self.shards = shards.max(1);
+    }
+
+    /// The data-parallel parts per step (see [`Self::set_data_shards`]).
+    pub fn data_shards(&self) -> usize {
+        self.shards
     }
 
     /// One optimizer step on the freshly loaded `batch` (which must have the same size every step).
@@ -135,16 +167,60 @@ impl TrainState {
             Some(carry) => carry,
             empty => empty.insert(ActCarry::new(&self.model, batch.batch_size())?),
         };
-        let out: ActStep = self.model.act_step(carry, batch, &mut self.rng)?;
-        let grads = (&out.loss * (1.0 / self.config.global_batch_size as f64))?.backward()?;
+        let scale = 1.0 / self.config.global_batch_size as f64;
+        let result = if self.shards > 1 && carry.batch_size() > 1 {
+            self.model.check_call(carry, batch)?;
+            let floor = self.model.exploration_floor(&mut self.rng, carry.batch_size());
+            let sizes = shard_sizes(carry.batch_size(), self.shards);
+            let model = &self.model;
+            let mut start = 0;
+            let jobs: Vec<(ActCarry, Batch, Option<Vec<u32>>)> = carry
+                .split(&sizes)?
+                .into_iter()
+                .zip(&sizes)
+                .map(|(shard, &len)| {
+                    let part = (shard, batch.rows(start, len), floor.as_ref().map(|f| f[start..start + len].to_vec()));
+                    start += len;
+                    part
+                })
+                .collect();
+            let (carries, shards): (Vec<ActCarry>, Vec<ShardResult>) = jobs
+                .into_par_iter()
+                .map(|(mut shard, part, floor)| {
+                    let out = model.act_step_with_floor(&mut shard, &part, floor.as_deref())?;
+                    let grads = (&out.loss * scale)?.backward()?;
+                    let result = ShardResult {
+                        loss: out.loss.to_scalar::<f64>()?,
+                        metrics: out.metrics,
+                        local_embedding: out.local_embedding,
+                        grads,
+                    };
+                    Ok((shard, result))
+                })
+                .collect::<Result<Vec<_>>>()?
+                .into_iter()
+                .unzip();
+            *carry = ActCarry::concat(&carries)?;
+            merge_shards(shards)?
+        } else {
+            let out = self.model.act_step(carry, batch, &mut self.rng)?;
+            let grads = (&out.loss * scale)?.backward()?;
+            ShardResult {
+                loss: out.loss.to_scalar::<f64>()?,
+                metrics: out.metrics,
+                local_embedding: out.local_embedding,
+                grads,
+            }
+        };
         self.step += 1;
         let schedule = self.config.schedule();
         let lr = schedule.lr(self.step, self.config.lr);
-        self.apply(&out, &grads, schedule.lr(self.step, self.config.puzzle_emb_lr), lr)?;
-        Ok(StepOutput { step: self.step, loss: out.loss.to_scalar::<f64>()?, metrics: out.metrics, lr })
+        self.apply(&result, schedule.lr(self.step, self.config.puzzle_emb_lr), lr)?;
+        Ok(StepOutput { step: self.step, loss: result.loss, metrics: result.metrics, lr })
     }
 
-    fn apply(&mut self, out: &ActStep, grads: &GradStore, puzzle_lr: f64, lr: f64) -> Result<()> {
+    fn apply(&mut self, out: &ShardResult, puzzle_lr: f64, lr: f64) -> Result<()> {
+        let grads = &out.grads;
         if let (Some(sgd), Some(table), Some(local)) = (&self.sign_sgd, self.model.puzzle_table(), &out.local_embedding)
             && let Some(grad) = grads.get(local.weights.as_tensor())
         {
@@ -196,6 +272,43 @@ impl TrainState {
             None => self.model.state_dict(),
         }
     }
+}
+
+/// One result for the whole batch from the shards': losses and metrics added, gradients summed
+/// (the dense weights are shared, so each shard's store holds its part of their gradient), and the
+/// puzzle-embedding rows of all shards joined into one set whose gradient is stored under it.
+fn merge_shards(shards: Vec<ShardResult>) -> Result<ShardResult> {
+    let mut parts = shards.into_iter();
+    let Some(mut merged) = parts.next() else {
+        return Err(Error::InvalidBatch("a data-parallel step without shards".into()));
+    };
+    let mut local_parts: Vec<(LocalEmbedding, Option<Tensor>)> = Vec::new();
+    let first_local = merged.local_embedding.take();
+    if let Some(local) = first_local {
+        let grad = merged.grads.get(local.weights.as_tensor()).cloned();
+        local_parts.push((local, grad));
+    }
+    for part in parts {
+        merged.loss += part.loss;
+        merged.metrics += part.metrics;
+        if let Some(local) = part.local_embedding {
+            let grad = part.grads.get(local.weights.as_tensor()).cloned();
+            local_parts.push((local, grad));
+        }
+        merged.grads.extend(part.grads)?;
+    }
+    // Rows whose copy had no gradient are left out, as a single-part step skips them.
+    let with_grad: Vec<(LocalEmbedding, Tensor)> =
+        local_parts.into_iter().filter_map(|(local, grad)| grad.map(|g| (local, g))).collect();
+    if !with_grad.is_empty() {
+        let rows: Vec<&Tensor> = with_grad.iter().map(|(local, _)| local.weights.as_tensor()).collect();
+        let grads: Vec<&Tensor> = with_grad.iter().map(|(_, g)| g).collect();
+        let ids = with_grad.iter().flat_map(|(local, _)| local.ids.iter().copied()).collect();
+        let local = LocalEmbedding { weights: Var::from_tensor(&Tensor::cat(&rows, 0)?)?, ids };
+        merged.grads.insert(local.weights.as_tensor(), Tensor::cat(&grads, 0)?);
+        merged.local_embedding = Some(local);
+    }
+    Ok(merged)
 }
 
 /// The exact position of a ChaCha8 stream: seed, stream and word position. Restoring it continues

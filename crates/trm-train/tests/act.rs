@@ -240,3 +240,53 @@ fn only_the_rows_of_the_carried_examples_are_trained() {
         assert!((p - w * scale).abs() < 1e-6);
     }
 }
+
+/// Runs `steps` optimizer steps over rotating batches of 7 rows with exploration on, cut into
+/// `shards` data-parallel parts; returns the state and every step's output.
+fn run_sharded(shards: usize, steps: usize) -> (TrainState, Vec<trm_train::StepOutput>) {
+    let config = TrainConfig {
+        global_batch_size: 7,
+        lr: 3e-3,
+        lr_warmup_steps: 0,
+        puzzle_emb_lr: 1e-2,
+        ema: true,
+        ..TrainConfig::default()
+    };
+    let mut state = TrainState::new(tiny_model(0.5, 4, 0.3), config).unwrap();
+    state.set_data_shards(shards);
+    let outputs = (0..steps).map(|k| state.step(&numbered_batch(k, 7)).unwrap()).collect();
+    (state, outputs)
+}
+
+#[test]
+fn data_parallel_steps_compute_the_single_thread_step() {
+    let steps = 6;
+    let (single, reference) = run_sharded(1, steps);
+    for shards in [2, 3, 7] {
+        let (sharded, outputs) = run_sharded(shards, steps);
+        assert_eq!(sharded.data_shards(), shards);
+        for (ours, theirs) in outputs.iter().zip(&reference) {
+            assert_eq!(ours.step, theirs.step);
+            assert!((ours.loss - theirs.loss).abs() < 1e-5 * theirs.loss.abs().max(1.0), "{shards} shards: {ours:?} vs {theirs:?}");
+            // Which slots halted, how many steps they used and whether they were right: identical.
+            assert_eq!(ours.metrics.count, theirs.metrics.count);
+            assert_eq!(ours.metrics.exact_accuracy, theirs.metrics.exact_accuracy);
+            assert_eq!(ours.metrics.steps, theirs.metrics.steps);
+        }
+        let (a, b) = (sharded.carry().unwrap(), single.carry().unwrap());
+        assert_eq!(a.steps(), b.steps());
+        assert_eq!(a.halted(), b.halted());
+        assert_eq!(a.data(), b.data());
+        assert!(max_diff(a.y(), b.y()) < 1e-4 && max_diff(a.z(), b.z()) < 1e-4);
+        // The weights (dense, EMA, and the puzzle rows that repeat across shards) moved alike.
+        let (ours, theirs) = (sharded.export_state_dict().unwrap(), single.export_state_dict().unwrap());
+        for (key, t) in &theirs {
+            assert!(max_diff(&ours[key], t) < 1e-5, "{shards} shards: {key} differs by {}", max_diff(&ours[key], t));
+        }
+        let (ours, theirs) = (sharded.model().state_dict().unwrap(), single.model().state_dict().unwrap());
+        assert!(max_diff(&ours["puzzle_emb.weights"], &theirs["puzzle_emb.weights"]) < 1e-5);
+        assert!(max_diff(&ours["lm_head.weight"], &theirs["lm_head.weight"]) < 1e-5);
+    }
+    // Exploration made the slots halt at different times, so refills and carried slots were mixed.
+    assert!(reference.iter().any(|o| o.metrics.count > 0.0 && o.metrics.count < 7.0));
+}

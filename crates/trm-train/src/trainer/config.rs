@@ -68,7 +68,8 @@
 //!                            # original + this many trained versions (as trm eval --augment); count unused
 //! checkpoint_interval: 250   # steps between checkpoints (one is always written at exit)
 //! log_interval: 25           # steps averaged per log line
-//! threads: 1                 # candle/rayon threads (null = every core; on a busy machine 1 is faster)
+//! threads: 1                 # candle/rayon threads, one data-parallel part of each step per thread
+//!                            # (null = every core; on a busy machine 1 is faster)
 //! ```
 //!
 //! A config file may be partial: what it leaves out comes from the preset (see [`preset`]); a field it

@@ -291,6 +291,13 @@ struct Window {
     started: Option<Instant>,
 }
 
+/// One data-parallel part per thread of candle's pool (`RAYON_NUM_THREADS`, which `--threads` sets):
+/// each thread then runs a whole part of the batch, the element-wise work included, instead of
+/// sharing only the matrix products.
+fn default_data_shards() -> usize {
+    candle_core::utils::get_num_threads()
+}
+
 /// A training run bound to its directory.
 pub struct Trainer {
     config: RunConfig,
@@ -324,7 +331,8 @@ impl Trainer {
         let run_lock = lock::RunLock::acquire(dir)?;
         files::write_atomic(&dir.join(files::CONFIG_FILE), config.to_json().as_bytes())?;
         let model = TrainableTrm::fresh(config.arch.clone(), config.train.seed)?;
-        let state = TrainState::new(model, config.train.clone())?;
+        let mut state = TrainState::new(model, config.train.clone())?;
+        state.set_data_shards(default_data_shards());
         let trainer = Self {
             config,
             dir: dir.to_path_buf(),
@@ -379,7 +387,8 @@ impl Trainer {
                 trainer_path.display()
             )));
         }
-        let state = TrainState::from_checkpoint(config.arch.clone(), checkpoint, config.train.clone())?;
+        let mut state = TrainState::from_checkpoint(config.arch.clone(), checkpoint, config.train.clone())?;
+        state.set_data_shards(default_data_shards());
         data.source.restore(&meta.source)?;
         let mut progress = meta.progress;
         progress.sessions += 1;
@@ -411,6 +420,12 @@ impl Trainer {
 
     pub fn state(&self) -> &TrainState {
         &self.state
+    }
+
+    /// Cuts every step into `shards` data-parallel parts (see [`TrainState::set_data_shards`]);
+    /// a run starts with one part per thread of the pool.
+    pub fn set_data_shards(&mut self, shards: usize) {
+        self.state.set_data_shards(shards);
     }
 
     /// The data source's description.
