@@ -267,7 +267,10 @@ fn data_parallel_steps_compute_the_single_thread_step() {
         assert_eq!(sharded.data_shards(), shards);
         for (ours, theirs) in outputs.iter().zip(&reference) {
             assert_eq!(ours.step, theirs.step);
-            assert!((ours.loss - theirs.loss).abs() < 1e-5 * theirs.loss.abs().max(1.0), "{shards} shards: {ours:?} vs {theirs:?}");
+            assert!(
+                (ours.loss - theirs.loss).abs() < 1e-5 * theirs.loss.abs().max(1.0),
+                "{shards} shards: {ours:?} vs {theirs:?}"
+            );
             // Which slots halted, how many steps they used and whether they were right: identical.
             assert_eq!(ours.metrics.count, theirs.metrics.count);
             assert_eq!(ours.metrics.exact_accuracy, theirs.metrics.exact_accuracy);
