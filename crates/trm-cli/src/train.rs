@@ -49,8 +49,8 @@ Ctrl-C / SIGTERM: finish the step, checkpoint, exit 0. Continue with --resume DI
 the same thread count).
 Threads: --threads N (or the config's threads) sets RAYON_NUM_THREADS for candle. With N > 1 every
 step is cut into N data-parallel parts of the batch, one per thread, whose gradients are summed: the
-same step up to float32 summation order, and 1.4-1.5x the throughput of one part on two cores. On a
-machine whose cores are busy with other work, one thread is often fastest.";
+same step up to float32 summation order; on two cores 1.7-2.1x the throughput of one thread (see
+the README). On a machine whose cores are busy with other work, one thread is often fastest.";
 
 /// Options of `trm train`.
 #[derive(Debug, clap::Args)]

@@ -171,37 +171,7 @@ impl TrainState {
         let result = if self.shards > 1 && carry.batch_size() > 1 {
             self.model.check_call(carry, batch)?;
             let floor = self.model.exploration_floor(&mut self.rng, carry.batch_size());
-            let sizes = shard_sizes(carry.batch_size(), self.shards);
-            let model = &self.model;
-            let mut start = 0;
-            let jobs: Vec<(ActCarry, Batch, Option<Vec<u32>>)> = carry
-                .split(&sizes)?
-                .into_iter()
-                .zip(&sizes)
-                .map(|(shard, &len)| {
-                    let part = (shard, batch.rows(start, len), floor.as_ref().map(|f| f[start..start + len].to_vec()));
-                    start += len;
-                    part
-                })
-                .collect();
-            let (carries, shards): (Vec<ActCarry>, Vec<ShardResult>) = jobs
-                .into_par_iter()
-                .map(|(mut shard, part, floor)| {
-                    let out = model.act_step_with_floor(&mut shard, &part, floor.as_deref())?;
-                    let grads = (&out.loss * scale)?.backward()?;
-                    let result = ShardResult {
-                        loss: out.loss.to_scalar::<f64>()?,
-                        metrics: out.metrics,
-                        local_embedding: out.local_embedding,
-                        grads,
-                    };
-                    Ok((shard, result))
-                })
-                .collect::<Result<Vec<_>>>()?
-                .into_iter()
-                .unzip();
-            *carry = ActCarry::concat(&carries)?;
-            merge_shards(shards)?
+            sharded_step(&self.model, carry, batch, floor.as_deref(), self.shards, scale)?
         } else {
             let out = self.model.act_step(carry, batch, &mut self.rng)?;
             let grads = (&out.loss * scale)?.backward()?;
@@ -272,6 +242,42 @@ impl TrainState {
             None => self.model.state_dict(),
         }
     }
+}
+
+/// The ACT call and backward pass of `batch` on `carry`, cut into `shards` consecutive parts that run
+/// side by side on rayon's pool; `floor` is the exploration floor of the whole batch. Leaves the
+/// joined slots in `carry` and returns the merged result (see [`merge_shards`]).
+fn sharded_step(
+    model: &TrainableTrm,
+    carry: &mut ActCarry,
+    batch: &Batch,
+    floor: Option<&[u32]>,
+    shards: usize,
+    scale: f64,
+) -> Result<ShardResult> {
+    let sizes = shard_sizes(carry.batch_size(), shards);
+    let starts: Vec<usize> = sizes.iter().scan(0, |start, len| Some(std::mem::replace(start, *start + len))).collect();
+    let (carries, results): (Vec<ActCarry>, Vec<ShardResult>) = carry
+        .split(&sizes)?
+        .into_par_iter()
+        .zip(starts.into_par_iter().zip(sizes.into_par_iter()))
+        .map(|(mut shard, (start, len))| {
+            let part = batch.rows(start, len);
+            let out = model.act_step_with_floor(&mut shard, &part, floor.map(|f| &f[start..start + len]))?;
+            let grads = (&out.loss * scale)?.backward()?;
+            let result = ShardResult {
+                loss: out.loss.to_scalar::<f64>()?,
+                metrics: out.metrics,
+                local_embedding: out.local_embedding,
+                grads,
+            };
+            Ok((shard, result))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    *carry = ActCarry::concat(&carries)?;
+    merge_shards(results)
 }
 
 /// One result for the whole batch from the shards': losses and metrics added, gradients summed
