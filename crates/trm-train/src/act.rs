@@ -233,14 +233,14 @@ impl TrainableTrm {
     }
 
     /// [`Self::act_step`] with the exploration floor already drawn (one entry per slot), so that
-    /// shards of one batch can run it side by side.
+    /// shards of one batch can run it side by side. The caller has run [`Self::check_call`] on the
+    /// whole batch.
     pub(crate) fn act_step_with_floor(
         &self,
         carry: &mut ActCarry,
         batch: &Batch,
         floor: Option<&[u32]>,
     ) -> Result<ActStep> {
-        self.check_call(carry, batch)?;
         self.refill(carry, batch)?;
         let (logits, q_halt, q_continue, local_embedding) = self.supervision_step(carry)?;
 

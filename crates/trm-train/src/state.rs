@@ -284,32 +284,24 @@ fn sharded_step(
 /// (the dense weights are shared, so each shard's store holds its part of their gradient), and the
 /// puzzle-embedding rows of all shards joined into one set whose gradient is stored under it.
 fn merge_shards(shards: Vec<ShardResult>) -> Result<ShardResult> {
-    let mut parts = shards.into_iter();
-    let Some(mut merged) = parts.next() else {
-        return Err(Error::InvalidBatch("a data-parallel step without shards".into()));
-    };
-    let mut local_parts: Vec<(LocalEmbedding, Option<Tensor>)> = Vec::new();
-    let first_local = merged.local_embedding.take();
-    if let Some(local) = first_local {
-        let grad = merged.grads.get(local.weights.as_tensor()).cloned();
-        local_parts.push((local, grad));
-    }
-    for part in parts {
+    let mut merged =
+        ShardResult { loss: 0.0, metrics: Metrics::default(), local_embedding: None, grads: GradStore::default() };
+    // Rows whose copy had no gradient are left out, as a single-part step skips them.
+    let mut locals: Vec<(LocalEmbedding, Tensor)> = Vec::new();
+    for part in shards {
         merged.loss += part.loss;
         merged.metrics += part.metrics;
-        if let Some(local) = part.local_embedding {
-            let grad = part.grads.get(local.weights.as_tensor()).cloned();
-            local_parts.push((local, grad));
+        if let Some(local) = part.local_embedding
+            && let Some(grad) = part.grads.get(local.weights.as_tensor()).cloned()
+        {
+            locals.push((local, grad));
         }
         merged.grads.extend(part.grads)?;
     }
-    // Rows whose copy had no gradient are left out, as a single-part step skips them.
-    let with_grad: Vec<(LocalEmbedding, Tensor)> =
-        local_parts.into_iter().filter_map(|(local, grad)| grad.map(|g| (local, g))).collect();
-    if !with_grad.is_empty() {
-        let rows: Vec<&Tensor> = with_grad.iter().map(|(local, _)| local.weights.as_tensor()).collect();
-        let grads: Vec<&Tensor> = with_grad.iter().map(|(_, g)| g).collect();
-        let ids = with_grad.iter().flat_map(|(local, _)| local.ids.iter().copied()).collect();
+    if !locals.is_empty() {
+        let rows: Vec<&Tensor> = locals.iter().map(|(local, _)| local.weights.as_tensor()).collect();
+        let grads: Vec<&Tensor> = locals.iter().map(|(_, g)| g).collect();
+        let ids = locals.iter().flat_map(|(local, _)| local.ids.iter().copied()).collect();
         let local = LocalEmbedding { weights: Var::from_tensor(&Tensor::cat(&rows, 0)?)?, ids };
         merged.grads.insert(local.weights.as_tensor(), Tensor::cat(&grads, 0)?);
         merged.local_embedding = Some(local);
