@@ -169,65 +169,38 @@ fn parse_position(s: &str) -> Result<u128> {
     s.parse().map_err(|_| Error::Config(format!("invalid generator position {s:?}")))
 }
 
+/// One puzzle family as a generating source draws it: the generator, its augmentation and its tokens.
+/// [`GeneratedSource`] adds what both families share (tier draws, batches, the resumable position).
+pub trait PuzzleStream: Send {
+    /// The family's difficulty tiers (parsed from the recipe's tier names).
+    type Tier: Copy + Ord + FromStr + Send;
+    /// Names the family in errors about a saved state ("Sudoku generator").
+    const NAME: &'static str;
+    /// Tokens per example.
+    fn seq_len(&self) -> usize;
+    /// Token vocabulary of inputs and labels.
+    fn vocab_size(&self) -> usize;
+    /// One training pair of `tier` as (input tokens, label tokens), augmented with probability
+    /// `augment` using `rng` (the source's own stream).
+    fn example(&mut self, tier: Self::Tier, augment: f64, rng: &mut ChaCha8Rng) -> (Vec<u32>, Vec<u32>);
+    /// The generator's stream position (saved in checkpoints).
+    fn position(&self) -> u128;
+    /// Moves the generator to a saved position.
+    fn seek(&mut self, position: u128);
+    /// One line for the progress output, e.g. "9×9 Sudoku generated on the fly (seed 1, ...)".
+    fn describe(&self, seed: u64) -> String;
+}
+
 /// Sudoku puzzles of one side from the training side of the held-out split.
-pub struct SudokuSource {
+pub struct SudokuStream {
     side: usize,
-    recipe: GenerateRecipe,
-    curriculum: Curriculum<Tier>,
     generator: sudoku::Generator,
-    rng: ChaCha8Rng,
-    batches: u64,
-    examples: u64,
 }
 
-impl SudokuSource {
-    /// A source of `side × side` puzzles (4, 6 or 9).
-    pub fn new(side: usize, recipe: &GenerateRecipe) -> Result<Self> {
-        if !SUPPORTED_SIDES.contains(&side) {
-            return Err(Error::Config(format!("Sudoku side {side} is not supported (4, 6 or 9)")));
-        }
-        check_augment(recipe.augment)?;
-        let generator = sudoku::Generator::new(side, recipe.seed)
-            .map_err(|e| Error::Config(e.to_string()))?
-            .with_split(Split::Train);
-        let mut rng = ChaCha8Rng::seed_from_u64(recipe.seed);
-        rng.set_stream(OWN_STREAM);
-        Ok(Self {
-            side,
-            recipe: recipe.clone(),
-            curriculum: Curriculum::parse(recipe)?,
-            generator,
-            rng,
-            batches: 0,
-            examples: 0,
-        })
-    }
+impl PuzzleStream for SudokuStream {
+    type Tier = Tier;
+    const NAME: &'static str = "Sudoku generator";
 
-    /// One training pair: a puzzle of `tier` on a training grid, augmented with probability
-    /// `augment` onto another training grid.
-    pub fn example(&mut self, tier: Tier) -> (Sudoku, Sudoku) {
-        let generated = self.generator.puzzle_in(tier);
-        let (puzzle, solution) = (generated.puzzle, generated.solution);
-        if self.recipe.augment > 0.0 && self.rng.random::<f64>() < self.recipe.augment {
-            for _ in 0..MAX_AUGMENT_TRIES {
-                let aug = Augmentation::random(self.side, &mut self.rng);
-                if let (Some(p), Some(s)) = (aug.apply(&puzzle), aug.apply(&solution))
-                    && Split::of(&s) == Split::Train
-                {
-                    return (p, s);
-                }
-            }
-        }
-        (puzzle, solution)
-    }
-
-    /// Examples generated so far.
-    pub fn examples(&self) -> u64 {
-        self.examples
-    }
-}
-
-impl BatchSource for SudokuSource {
     fn seq_len(&self) -> usize {
         self.side * self.side
     }
@@ -236,54 +209,128 @@ impl BatchSource for SudokuSource {
         Sudoku::vocab_size(self.side)
     }
 
-    fn num_puzzle_identifiers(&self) -> usize {
-        1
-    }
-
-    fn next_batch(&mut self, needed: &[bool]) -> Result<Batch> {
-        self.batches += 1;
-        let step = self.batches as usize;
-        let mut rows = Rows::padding(self.seq_len(), needed.len());
-        for (row, _) in needed.iter().enumerate().filter(|(_, n)| **n) {
-            let tier = self.curriculum.at(step).draw(&mut self.rng);
-            let (puzzle, solution) = self.example(tier);
-            rows.set(row, &puzzle.to_tokens(), &tokens_as_labels(&solution.to_tokens()), 0);
-            self.examples += 1;
+    /// A puzzle on a training grid, augmented (with the official relabelling and permutations)
+    /// only onto another training grid.
+    fn example(&mut self, tier: Tier, augment: f64, rng: &mut ChaCha8Rng) -> (Vec<u32>, Vec<u32>) {
+        let generated = self.generator.puzzle_in(tier);
+        let (puzzle, solution) = (generated.puzzle, generated.solution);
+        if augment > 0.0 && rng.random::<f64>() < augment {
+            for _ in 0..MAX_AUGMENT_TRIES {
+                let aug = Augmentation::random(self.side, rng);
+                if let (Some(p), Some(s)) = (aug.apply(&puzzle), aug.apply(&solution))
+                    && Split::of(&s) == Split::Train
+                {
+                    return (p.to_tokens(), s.to_tokens());
+                }
+            }
         }
-        rows.into_batch()
+        (puzzle.to_tokens(), solution.to_tokens())
     }
 
-    fn state(&self) -> serde_json::Value {
-        generator_state(self.batches, self.examples, self.generator.position(), &self.rng)
+    fn position(&self) -> u128 {
+        self.generator.position()
     }
 
-    fn restore(&mut self, state: &serde_json::Value) -> Result<()> {
-        let state: GeneratorState = parse_state("Sudoku generator", state)?;
-        self.generator.seek(parse_position(&state.generator)?);
-        (self.rng, self.batches, self.examples) = (state.rng.restore()?, state.batches, state.examples);
-        Ok(())
+    fn seek(&mut self, position: u128) {
+        self.generator.seek(position);
     }
 
-    fn describe(&self) -> String {
-        format!("{0}×{0} Sudoku generated on the fly (seed {1}, training grids only)", self.side, self.recipe.seed)
+    fn describe(&self, seed: u64) -> String {
+        format!("{0}×{0} Sudoku generated on the fly (seed {seed}, training grids only)", self.side)
     }
-}
-
-/// The resumable position of a generating source, as stored in a checkpoint.
-fn generator_state(batches: u64, examples: u64, position: u128, rng: &ChaCha8Rng) -> serde_json::Value {
-    let state = GeneratorState { batches, examples, generator: position.to_string(), rng: RngState::of(rng) };
-    serde_json::to_value(state).unwrap_or_default()
 }
 
 /// Mazes of one side.
-pub struct MazeSource {
+pub struct MazeStream {
     side: usize,
-    recipe: GenerateRecipe,
-    curriculum: Curriculum<MazeTier>,
     generator: maze::Generator,
+}
+
+impl PuzzleStream for MazeStream {
+    type Tier = MazeTier;
+    const NAME: &'static str = "maze generator";
+
+    fn seq_len(&self) -> usize {
+        self.side * self.side
+    }
+
+    fn vocab_size(&self) -> usize {
+        Maze::VOCAB_SIZE
+    }
+
+    /// A maze under a random one of the 8 dihedral transforms with probability `augment`.
+    fn example(&mut self, tier: MazeTier, augment: f64, rng: &mut ChaCha8Rng) -> (Vec<u32>, Vec<u32>) {
+        let generated = self.generator.next_maze(tier);
+        let (mut puzzle, mut solution) = (generated.puzzle, generated.solution);
+        if augment > 0.0 && rng.random::<f64>() < augment {
+            let d = Dihedral::ALL[rng.random_range(0..Dihedral::ALL.len())];
+            (puzzle, solution) = (puzzle.transform(d), solution.transform(d));
+        }
+        (puzzle.to_tokens(), solution.to_tokens())
+    }
+
+    fn position(&self) -> u128 {
+        self.generator.position()
+    }
+
+    fn seek(&mut self, position: u128) {
+        self.generator.seek(position);
+    }
+
+    fn describe(&self, seed: u64) -> String {
+        format!("{0}×{0} mazes generated on the fly (seed {seed})", self.side)
+    }
+}
+
+/// A batch source over a [`PuzzleStream`]: tiers drawn by the recipe's curriculum, only the needed
+/// rows filled, and a position that resumes exactly.
+pub struct GeneratedSource<S: PuzzleStream> {
+    stream: S,
+    recipe: GenerateRecipe,
+    curriculum: Curriculum<S::Tier>,
     rng: ChaCha8Rng,
     batches: u64,
     examples: u64,
+}
+
+/// Sudoku puzzles of one side from the training side of the held-out split.
+pub type SudokuSource = GeneratedSource<SudokuStream>;
+
+/// Mazes of one side.
+pub type MazeSource = GeneratedSource<MazeStream>;
+
+impl<S: PuzzleStream> GeneratedSource<S> {
+    fn with_stream(stream: S, recipe: &GenerateRecipe) -> Result<Self> {
+        check_augment(recipe.augment)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(recipe.seed);
+        rng.set_stream(OWN_STREAM);
+        Ok(Self {
+            stream,
+            recipe: recipe.clone(),
+            curriculum: Curriculum::parse(recipe)?,
+            rng,
+            batches: 0,
+            examples: 0,
+        })
+    }
+
+    /// Examples generated so far.
+    pub fn examples(&self) -> u64 {
+        self.examples
+    }
+}
+
+impl SudokuSource {
+    /// A source of `side × side` puzzles (4, 6 or 9).
+    pub fn new(side: usize, recipe: &GenerateRecipe) -> Result<Self> {
+        if !SUPPORTED_SIDES.contains(&side) {
+            return Err(Error::Config(format!("Sudoku side {side} is not supported (4, 6 or 9)")));
+        }
+        let generator = sudoku::Generator::new(side, recipe.seed)
+            .map_err(|e| Error::Config(e.to_string()))?
+            .with_split(Split::Train);
+        Self::with_stream(SudokuStream { side, generator }, recipe)
+    }
 }
 
 impl MazeSource {
@@ -295,39 +342,18 @@ impl MazeSource {
                 recipe.seed
             )));
         }
-        check_augment(recipe.augment)?;
         let generator = maze::Generator::new(side, recipe.seed).map_err(|e| Error::Config(e.to_string()))?;
-        let mut rng = ChaCha8Rng::seed_from_u64(recipe.seed);
-        rng.set_stream(OWN_STREAM);
-        Ok(Self {
-            side,
-            recipe: recipe.clone(),
-            curriculum: Curriculum::parse(recipe)?,
-            generator,
-            rng,
-            batches: 0,
-            examples: 0,
-        })
-    }
-
-    /// One training pair of `tier`, under a random dihedral transform with probability `augment`.
-    pub fn example(&mut self, tier: MazeTier) -> (Maze, Maze) {
-        let generated = self.generator.next_maze(tier);
-        if self.recipe.augment > 0.0 && self.rng.random::<f64>() < self.recipe.augment {
-            let d = Dihedral::ALL[self.rng.random_range(0..Dihedral::ALL.len())];
-            return (generated.puzzle.transform(d), generated.solution.transform(d));
-        }
-        (generated.puzzle, generated.solution)
+        Self::with_stream(MazeStream { side, generator }, recipe)
     }
 }
 
-impl BatchSource for MazeSource {
+impl<S: PuzzleStream> BatchSource for GeneratedSource<S> {
     fn seq_len(&self) -> usize {
-        self.side * self.side
+        self.stream.seq_len()
     }
 
     fn vocab_size(&self) -> usize {
-        Maze::VOCAB_SIZE
+        self.stream.vocab_size()
     }
 
     fn num_puzzle_identifiers(&self) -> usize {
@@ -340,26 +366,32 @@ impl BatchSource for MazeSource {
         let mut rows = Rows::padding(self.seq_len(), needed.len());
         for (row, _) in needed.iter().enumerate().filter(|(_, n)| **n) {
             let tier = self.curriculum.at(step).draw(&mut self.rng);
-            let (puzzle, solution) = self.example(tier);
-            rows.set(row, &puzzle.to_tokens(), &tokens_as_labels(&solution.to_tokens()), 0);
+            let (inputs, labels) = self.stream.example(tier, self.recipe.augment, &mut self.rng);
+            rows.set(row, &inputs, &tokens_as_labels(&labels), 0);
             self.examples += 1;
         }
         rows.into_batch()
     }
 
     fn state(&self) -> serde_json::Value {
-        generator_state(self.batches, self.examples, self.generator.position(), &self.rng)
+        let state = GeneratorState {
+            batches: self.batches,
+            examples: self.examples,
+            generator: self.stream.position().to_string(),
+            rng: RngState::of(&self.rng),
+        };
+        serde_json::to_value(state).unwrap_or_default()
     }
 
     fn restore(&mut self, state: &serde_json::Value) -> Result<()> {
-        let state: GeneratorState = parse_state("maze generator", state)?;
-        self.generator.seek(parse_position(&state.generator)?);
+        let state: GeneratorState = parse_state(S::NAME, state)?;
+        self.stream.seek(parse_position(&state.generator)?);
         (self.rng, self.batches, self.examples) = (state.rng.restore()?, state.batches, state.examples);
         Ok(())
     }
 
     fn describe(&self) -> String {
-        format!("{0}×{0} mazes generated on the fly (seed {1})", self.side, self.recipe.seed)
+        self.stream.describe(self.recipe.seed)
     }
 }
 
@@ -367,20 +399,12 @@ impl BatchSource for MazeSource {
 /// evaluation seed (1,000,000, as the committed evaluation sets; with a one-tier mix the sample is
 /// the start of the committed set of that size and tier).
 pub fn sudoku_eval_set(side: usize, mix: &TierMix<Tier>, count: usize) -> Result<EvalSet> {
-    let mut generator = sudoku::Generator::new(side, FIRST_EVAL_SEED)
+    let generator = sudoku::Generator::new(side, FIRST_EVAL_SEED)
         .map_err(|e| Error::Config(e.to_string()))?
         .with_split(Split::HeldOut);
-    let mut rng = ChaCha8Rng::seed_from_u64(FIRST_EVAL_SEED);
-    rng.set_stream(OWN_STREAM);
-    let single = mix.tiers.len() == 1;
-    let mut pairs = Vec::with_capacity(count);
-    for _ in 0..count {
-        let tier = if single { mix.tiers[0].0 } else { mix.draw(&mut rng) };
-        let g = generator.puzzle_in(tier);
-        pairs.push((g.puzzle, g.solution));
-    }
     let tiers: Vec<&str> = mix.tiers().map(Tier::name).collect();
-    Ok(sudoku_pairs_eval_set(format!("{count} held-out {side}×{side} {} (generated)", tiers.join("/")), &pairs))
+    let name = format!("{count} held-out {side}×{side} {} (generated)", tiers.join("/"));
+    Ok(eval_sample(SudokuStream { side, generator }, mix, count, name))
 }
 
 /// A maze sample from the evaluation seed (1,000,000, as the committed evaluation sets).
@@ -388,45 +412,48 @@ pub fn maze_eval_set(side: usize, mix: &TierMix<MazeTier>, count: usize) -> Resu
     if !(maze::generator::MIN_SIDE..=MAX_SIDE).contains(&side) {
         return Err(Error::Config(format!("maze side {side} is not supported")));
     }
-    let mut generator = maze::Generator::new(side, FIRST_EVAL_SEED).map_err(|e| Error::Config(e.to_string()))?;
+    let generator = maze::Generator::new(side, FIRST_EVAL_SEED).map_err(|e| Error::Config(e.to_string()))?;
+    let tiers: Vec<&str> = mix.tiers().map(MazeTier::name).collect();
+    let name = format!("{count} held-out {side}×{side} {} mazes (seed {FIRST_EVAL_SEED})", tiers.join("/"));
+    Ok(eval_sample(MazeStream { side, generator }, mix, count, name))
+}
+
+/// `count` unaugmented examples of `stream`, tiers drawn from `mix` (no draw with a single tier, so
+/// that such a sample is the start of the committed set of its tier).
+fn eval_sample<S: PuzzleStream>(mut stream: S, mix: &TierMix<S::Tier>, count: usize, name: String) -> EvalSet {
     let mut rng = ChaCha8Rng::seed_from_u64(FIRST_EVAL_SEED);
     rng.set_stream(OWN_STREAM);
     let single = mix.tiers.len() == 1;
-    let mut pairs = Vec::with_capacity(count);
-    for _ in 0..count {
-        let tier = if single { mix.tiers[0].0 } else { mix.draw(&mut rng) };
-        let g = generator.next_maze(tier);
-        pairs.push((g.puzzle, g.solution));
-    }
-    let tiers: Vec<&str> = mix.tiers().map(MazeTier::name).collect();
-    Ok(maze_pairs_eval_set(
-        format!("{count} held-out {side}×{side} {} mazes (seed {FIRST_EVAL_SEED})", tiers.join("/")),
-        &pairs,
-    ))
+    let pairs: Vec<(Vec<u32>, Vec<u32>)> = (0..count)
+        .map(|_| {
+            let tier = if single { mix.tiers[0].0 } else { mix.draw(&mut rng) };
+            stream.example(tier, 0.0, &mut rng)
+        })
+        .collect();
+    token_pairs_eval_set(name, stream.seq_len(), pairs.into_iter())
 }
 
 /// An evaluation set of Sudoku pairs (all of one side).
 pub fn sudoku_pairs_eval_set(name: String, pairs: &[(Sudoku, Sudoku)]) -> EvalSet {
-    let seq_len = pairs.first().map_or(0, |(p, _)| p.side() * p.side());
-    EvalSet {
-        name,
-        seq_len,
-        inputs: pairs.iter().flat_map(|(p, _)| p.to_tokens()).collect(),
-        labels: pairs.iter().flat_map(|(_, s)| tokens_as_labels(&s.to_tokens())).collect(),
-        puzzle_ids: vec![0; pairs.len()],
-    }
+    let side = pairs.first().map_or(0, |(p, _)| p.side());
+    token_pairs_eval_set(name, side * side, pairs.iter().map(|(p, s)| (p.to_tokens(), s.to_tokens())))
 }
 
 /// An evaluation set of maze pairs (all of one side).
 pub fn maze_pairs_eval_set(name: String, pairs: &[(Maze, Maze)]) -> EvalSet {
-    let seq_len = pairs.first().map_or(0, |(p, _)| p.side() * p.side());
-    EvalSet {
-        name,
-        seq_len,
-        inputs: pairs.iter().flat_map(|(p, _)| p.to_tokens()).collect(),
-        labels: pairs.iter().flat_map(|(_, s)| tokens_as_labels(&s.to_tokens())).collect(),
-        puzzle_ids: vec![0; pairs.len()],
+    let side = pairs.first().map_or(0, |(p, _)| p.side());
+    token_pairs_eval_set(name, side * side, pairs.iter().map(|(p, s)| (p.to_tokens(), s.to_tokens())))
+}
+
+/// An evaluation set of (input tokens, answer tokens) pairs of `seq_len` tokens each, puzzle id 0.
+fn token_pairs_eval_set(name: String, seq_len: usize, pairs: impl Iterator<Item = (Vec<u32>, Vec<u32>)>) -> EvalSet {
+    let (mut inputs, mut labels, mut puzzle_ids) = (Vec::new(), Vec::new(), Vec::new());
+    for (input, answer) in pairs {
+        inputs.extend(input);
+        labels.extend(tokens_as_labels(&answer));
+        puzzle_ids.push(0);
     }
+    EvalSet { name, seq_len, inputs, labels, puzzle_ids }
 }
 
 /// The tier mix a recipe ends with (what the evaluation sample is drawn from).
