@@ -75,18 +75,6 @@ pub fn bundled_index(name: &str) -> Option<usize> {
     BUNDLED_MODELS.iter().position(|m| m.name == name)
 }
 
-/// The domains offered (those with a bundled model), in order, without repeats.
-pub fn offered_domains() -> Vec<Domain> {
-    let mut domains = Vec::new();
-    for m in BUNDLED_MODELS {
-        let d = m.kind.domain();
-        if !domains.contains(&d) {
-            domains.push(d);
-        }
-    }
-    domains
-}
-
 /// One file of bundled samples: a tier of one size, with the solutions in the same order (Sudoku:
 /// one per line; mazes: blocks separated by blank lines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,7 +231,6 @@ mod tests {
         assert_eq!(bundled_index("maze11"), Some(3));
         assert_eq!(bundled_index("arc-demo"), Some(4));
         assert_eq!(bundled_index("no-such-model"), None);
-        assert_eq!(offered_domains(), vec![Domain::Sudoku, Domain::Maze, Domain::Arc]);
         let Some(PuzzleSource::Arc { name, test: 0, .. }) = default_source(PuzzleKind::Arc { canvas: 10 }) else {
             panic!("ARC starts with a task")
         };
