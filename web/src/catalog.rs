@@ -4,7 +4,7 @@
 //! another model (say `assets/models/sudoku9.{safetensors,json}`) means adding one line there. Maze
 //! models of other sides run through "Load your own model" (the samples below cover 9, 11, 15, 30).
 
-use crate::engine::{Domain, ModelSource, PuzzleKind, PuzzleSource};
+use crate::engine::{ModelSource, PuzzleKind, PuzzleSource};
 
 /// A model shipped with the page (trunk copies `assets/models/` to `./models/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +204,7 @@ pub fn samples_for(kind: PuzzleKind) -> Vec<SampleSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Domain;
     use trm_puzzles::Sudoku;
 
     #[test]
