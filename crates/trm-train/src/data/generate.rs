@@ -176,8 +176,8 @@ pub trait PuzzleStream: Send {
     type Tier: Copy + Ord + FromStr + Send;
     /// Names the family in errors about a saved state ("Sudoku generator").
     const NAME: &'static str;
-    /// Tokens per example.
-    fn seq_len(&self) -> usize;
+    /// Grid side; an example has `side²` tokens.
+    fn side(&self) -> usize;
     /// Token vocabulary of inputs and labels.
     fn vocab_size(&self) -> usize;
     /// One training pair of `tier` as (input tokens, label tokens), augmented with probability
@@ -201,8 +201,8 @@ impl PuzzleStream for SudokuStream {
     type Tier = Tier;
     const NAME: &'static str = "Sudoku generator";
 
-    fn seq_len(&self) -> usize {
-        self.side * self.side
+    fn side(&self) -> usize {
+        self.side
     }
 
     fn vocab_size(&self) -> usize {
@@ -250,8 +250,8 @@ impl PuzzleStream for MazeStream {
     type Tier = MazeTier;
     const NAME: &'static str = "maze generator";
 
-    fn seq_len(&self) -> usize {
-        self.side * self.side
+    fn side(&self) -> usize {
+        self.side
     }
 
     fn vocab_size(&self) -> usize {
@@ -349,7 +349,7 @@ impl MazeSource {
 
 impl<S: PuzzleStream> BatchSource for GeneratedSource<S> {
     fn seq_len(&self) -> usize {
-        self.stream.seq_len()
+        self.stream.side() * self.stream.side()
     }
 
     fn vocab_size(&self) -> usize {
@@ -430,7 +430,7 @@ fn eval_sample<S: PuzzleStream>(mut stream: S, mix: &TierMix<S::Tier>, count: us
             stream.example(tier, 0.0, &mut rng)
         })
         .collect();
-    token_pairs_eval_set(name, stream.seq_len(), pairs.into_iter())
+    token_pairs_eval_set(name, stream.side() * stream.side(), pairs.into_iter())
 }
 
 /// An evaluation set of Sudoku pairs (all of one side).
