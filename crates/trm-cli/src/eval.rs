@@ -2,7 +2,7 @@
 //!
 //! Prints a per-step table, then as the last line one JSON object (`docs/formats.md`): `set`,
 //! `count`, `exact`, `cell`, `q_halt_accuracy`, `by_step`, `steps`, `model`, `command`, plus the
-//! domain's extras (halting statistics; ARC pass@1/pass@2).
+//! domain's extras (halting statistics; ARC pass@1/pass@2; `augment` for a vote over versions).
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use trm_puzzles::arc::{self, NamedTask};
 use trm_puzzles::{Maze, Sudoku, maze};
 use trm_train::eval::arc::{arc_rows, canvas_side, evaluate_arc};
-use trm_train::eval::{EvalOptions, EvalReport, EvalSet, default_batch_size, evaluate};
+use trm_train::eval::{
+    EvalOptions, EvalReport, EvalSet, StepMetrics, default_batch_size, evaluate, evaluate_dihedral_vote,
+};
 
 use crate::progress::Progress;
 use crate::solve::arc::identifiers;
@@ -47,7 +49,8 @@ pub struct EvalArgs {
     /// ARC: the official identifiers.json (default: beside the model, else the model card's list).
     #[arg(long)]
     pub identifiers: Option<PathBuf>,
-    /// ARC: also run this many augmented versions of each task and vote over them.
+    /// ARC: also run this many augmented versions of each task and vote over them. Mazes: also run
+    /// this many of the other 7 symmetries of each maze (rotations, flips, transposes) and vote.
     #[arg(long, default_value_t = 0)]
     pub augment: usize,
     /// ARC: seed for the augmentations drawn when the identifiers list too few.
@@ -57,7 +60,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub submission: Option<PathBuf>,
     /// Also record the result in this model card's `accuracy` table (replacing an entry for the same
-    /// set), with the command that produced it. Needs the whole set (no --limit).
+    /// set and --augment), with the command that produced it. Needs the whole set (no --limit).
     #[arg(long)]
     pub record: Option<PathBuf>,
     /// The puzzle domain.
@@ -161,6 +164,9 @@ fn options(args: &EvalArgs, model: &trm_core::Trm) -> Result<EvalOptions> {
 }
 
 fn run_sudoku(args: &EvalArgs) -> Result<()> {
+    if args.augment > 0 {
+        bail!("--augment votes over versions of ARC tasks and mazes; Sudoku is evaluated as it is");
+    }
     let puzzles = read_sudokus(&args.set, "puzzle set")?;
     let solutions_file = solutions_path(args)?;
     let solutions = read_sudokus(&solutions_file, "solutions")?;
@@ -194,6 +200,9 @@ fn run_sudoku(args: &EvalArgs) -> Result<()> {
 }
 
 fn run_maze(args: &EvalArgs) -> Result<()> {
+    if args.augment > 7 {
+        bail!("a maze has 7 symmetries besides itself: --augment takes 0 to 7, not {}", args.augment);
+    }
     let puzzles = read_mazes(&args.set, "puzzle set")?;
     let solutions_file = solutions_path(args)?;
     let solutions = read_mazes(&solutions_file, "solutions")?;
@@ -220,9 +229,70 @@ fn run_maze(args: &EvalArgs) -> Result<()> {
         official_defaults(3, 4),
     )?;
     let set = EvalSet::maze(&puzzles, &solutions)?;
-    let report = run_set(args, &model, &set)?;
     let rule = "a shortest path from S to G as the verifier accepts it (any shortest path, not only the label's)";
+    if args.augment > 0 {
+        return run_maze_vote(args, &model, &set, rule);
+    }
+    let report = run_set(args, &model, &set)?;
     finish(args, &report, rule)
+}
+
+/// `trm eval maze --augment N`: every maze also runs in N of its other symmetries; the answers, turned
+/// back, are voted on as the official ARC evaluator votes (most votes, then mean sigmoid(q_halt)).
+fn run_maze_vote(args: &EvalArgs, model: &trm_core::Trm, set: &EvalSet, rule: &str) -> Result<()> {
+    let options = options(args, model)?;
+    let versions = args.augment + 1;
+    let progress = Progress::new((set.len() * versions * options.steps) as u64, "evaluating");
+    let report = evaluate_dihedral_vote(model, set, versions, &options, |n| progress.advance(n as u64))?;
+    progress.finish();
+    println!(
+        "{} mazes in {versions} versions each (the original, rotated, flipped, transposed), {} supervision steps; \
+         the answer is the vote over the versions; exact = {rule}",
+        report.count, report.steps
+    );
+    print_table(&report.by_step);
+    let last = report.last();
+    let rule = format!(
+        "the most frequent answer over {versions} dihedral versions (ties: higher mean sigmoid(q_halt)) is {rule}"
+    );
+    let line = object(&[
+        ("set", j(json!(args.set.display().to_string()))),
+        ("domain", j(json!("maze"))),
+        ("count", j(json!(report.count))),
+        ("exact", j(json!(last.exact))),
+        ("cell", j(json!(last.cell))),
+        ("q_halt_accuracy", j(json!(last.q_halt_accuracy))),
+        ("exact_rule", j(json!(rule))),
+        ("augment", j(json!(args.augment))),
+        ("by_step", by_step_json(&report.by_step)),
+        ("steps", j(json!(report.steps))),
+        ("model", j(json!(args.model.display().to_string()))),
+        ("command", j(json!(command_line()))),
+    ]);
+    println!("{line}");
+    record(args, &line)
+}
+
+fn print_table(by_step: &[StepMetrics]) {
+    println!("{:>5}  {:>8}  {:>8}  {:>10}", "step", "exact", "cell", "q_halt acc");
+    for s in by_step {
+        println!("{:>5}  {:>8.4}  {:>8.4}  {:>10.4}", s.step, s.exact, s.cell, s.q_halt_accuracy);
+    }
+}
+
+fn by_step_json(by_step: &[StepMetrics]) -> String {
+    let steps: Vec<String> = by_step
+        .iter()
+        .map(|s| {
+            object(&[
+                ("step", j(json!(s.step))),
+                ("exact", j(json!(s.exact))),
+                ("cell", j(json!(s.cell))),
+                ("q_halt_accuracy", j(json!(s.q_halt_accuracy))),
+            ])
+        })
+        .collect();
+    format!("[{}]", steps.join(","))
 }
 
 fn run_set(args: &EvalArgs, model: &trm_core::Trm, set: &EvalSet) -> Result<EvalReport> {
@@ -236,28 +306,13 @@ fn run_set(args: &EvalArgs, model: &trm_core::Trm, set: &EvalSet) -> Result<Eval
 /// The per-step table and the JSON line of a Sudoku or maze evaluation.
 fn finish(args: &EvalArgs, report: &EvalReport, rule: &str) -> Result<()> {
     println!("{} puzzles, {} supervision steps; exact = {rule}", report.count, report.steps);
-    println!("{:>5}  {:>8}  {:>8}  {:>10}", "step", "exact", "cell", "q_halt acc");
-    for s in &report.by_step {
-        println!("{:>5}  {:>8.4}  {:>8.4}  {:>10.4}", s.step, s.exact, s.cell, s.q_halt_accuracy);
-    }
+    print_table(&report.by_step);
     let h = &report.halting;
     println!(
         "stopping at the first q_halt > 0: mean step {:.2}, exact {:.4} ({} of {} puzzles said q_halt > 0 at some step)",
         h.mean_step, h.exact, h.halted, report.count
     );
     let last = report.last();
-    let by_step: Vec<String> = report
-        .by_step
-        .iter()
-        .map(|s| {
-            object(&[
-                ("step", j(json!(s.step))),
-                ("exact", j(json!(s.exact))),
-                ("cell", j(json!(s.cell))),
-                ("q_halt_accuracy", j(json!(s.q_halt_accuracy))),
-            ])
-        })
-        .collect();
     let line = object(&[
         ("set", j(json!(args.set.display().to_string()))),
         ("domain", j(json!(domain_name(args.domain)))),
@@ -267,7 +322,7 @@ fn finish(args: &EvalArgs, report: &EvalReport, rule: &str) -> Result<()> {
         ("q_halt_accuracy", j(json!(last.q_halt_accuracy))),
         ("exact_rule", j(json!(rule))),
         ("halting", j(json!({"mean_step": h.mean_step, "exact": h.exact, "halted": h.halted}))),
-        ("by_step", format!("[{}]", by_step.join(","))),
+        ("by_step", by_step_json(&report.by_step)),
         ("steps", j(json!(report.steps))),
         ("model", j(json!(args.model.display().to_string()))),
         ("command", j(json!(command_line()))),
@@ -382,7 +437,9 @@ fn run_arc(args: &EvalArgs) -> Result<()> {
 
 /// With `--record CARD`: puts this evaluation into the card's `accuracy` table (formats.md: `set`,
 /// `count`, `exact`, `cell`, `by_step` as exact accuracy per step, `command`, plus q_halt accuracy and
-/// ARC's pass@2), replacing an earlier entry for the same set. The card is rewritten atomically.
+/// ARC's pass@2, and `augment` for a vote over versions), replacing an earlier entry for the same set
+/// and the same `--augment` (a maze card keeps its plain and its voted figure side by side). The card
+/// is rewritten atomically.
 fn record(args: &EvalArgs, line: &str) -> Result<()> {
     let Some(path) = &args.record else { return Ok(()) };
     let result: Value = serde_json::from_str(line).context("the result line is not JSON")?;
@@ -404,11 +461,13 @@ fn record(args: &EvalArgs, line: &str) -> Result<()> {
     });
     if let Some(pass_at_2) = result.get("pass@2") {
         entry["pass@2"] = pass_at_2.clone();
-        entry["augment"] = result["augment"].clone();
+    }
+    if let Some(augment) = result.get("augment") {
+        entry["augment"] = augment.clone();
     }
     let table = fields.entry("accuracy").or_insert_with(|| json!([]));
     let Some(entries) = table.as_array_mut() else { bail!("{}: `accuracy` is not a list", path.display()) };
-    entries.retain(|e| e["set"] != entry["set"]);
+    entries.retain(|e| e["set"] != entry["set"] || e.get("augment") != entry.get("augment"));
     entries.push(entry);
     let text = serde_json::to_string_pretty(&card)? + "\n";
     let tmp = path.with_extension("json.tmp");

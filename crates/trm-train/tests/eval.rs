@@ -1,14 +1,17 @@
 //! The evaluation metrics on hand-made predictions, the committed sets as a perfect oracle, and
-//! [`evaluate`] against a direct step-by-step computation with trm-core.
+//! [`evaluate`] and [`evaluate_dihedral_vote`] against a direct step-by-step computation with
+//! trm-core.
 
 use std::path::{Path, PathBuf};
 
 use candle_core::{D, DType, Device, Tensor};
 use trm_core::TrmConfig;
-use trm_puzzles::{Maze, Sudoku};
+use trm_puzzles::maze::{Generator, MazeTier};
+use trm_puzzles::{Dihedral, Maze, Sudoku};
 use trm_train::IGNORE_LABEL_ID;
 use trm_train::eval::{
-    EvalOptions, EvalRow, EvalSet, Judge, cell_accuracy, evaluate, labels_exact, maze_exact, sudoku_exact,
+    EvalOptions, EvalRow, EvalSet, Judge, cell_accuracy, evaluate, evaluate_dihedral_vote, labels_exact, maze_exact,
+    sudoku_exact, vote,
 };
 
 fn assets() -> PathBuf {
@@ -153,13 +156,18 @@ fn sets_that_do_not_pair_up_are_refused() {
 
 /// A small random model for 4×4 Sudoku (16 cells, 6 tokens).
 fn small_model() -> trm_core::Trm {
+    small_model_for(16)
+}
+
+/// A small random model for `seq_len` cells of 6 tokens (4×4 Sudoku or a maze).
+fn small_model_for(seq_len: usize) -> trm_core::Trm {
     let config = TrmConfig {
         puzzle_emb_ndim: 16,
         h_cycles: 2,
         l_cycles: 2,
         hidden_size: 16,
         num_heads: 2,
-        seq_len: 16,
+        seq_len,
         vocab_size: 6,
         num_puzzle_identifiers: 1,
         ..TrmConfig::sudoku_reference()
@@ -226,4 +234,62 @@ fn evaluate_equals_a_direct_computation_at_every_step() {
     let nine = EvalSet::sudoku(&[Sudoku::parse(PUZZLE).unwrap()], &[Sudoku::parse(SOLUTION).unwrap()]).unwrap();
     let err = evaluate(&model, &nine, &EvalOptions { steps: 1, batch_size: 8 }, |_| {}).unwrap_err();
     assert!(err.to_string().contains("81 cells but the model takes 16"), "{err}");
+}
+
+/// The vote over dihedral versions, checked against running every version by hand, turning its
+/// answer back and voting with [`vote`]; one version is the plain evaluation.
+#[test]
+fn dihedral_vote_equals_voting_by_hand() {
+    let side = 7;
+    let model = small_model_for(side * side);
+    let mut generator = Generator::new(side, 5).unwrap();
+    let mazes: Vec<_> = (0..5).map(|_| generator.next_maze(MazeTier::Hard)).collect();
+    let puzzles: Vec<Maze> = mazes.iter().map(|g| g.puzzle.clone()).collect();
+    let solutions: Vec<Maze> = mazes.iter().map(|g| g.solution.clone()).collect();
+    let set = EvalSet::maze(&puzzles, &solutions).unwrap();
+    let steps = 2;
+    let options = EvalOptions { steps, batch_size: 7 };
+    let mut ticks = 0;
+    let report = evaluate_dihedral_vote(&model, &set, 8, &options, |n| ticks += n).unwrap();
+    assert_eq!(ticks, 5 * 8 * steps);
+    assert_eq!((report.count, report.versions, report.by_step.len()), (5, 8, steps));
+
+    let ids = Tensor::zeros(1, DType::U32, &Device::Cpu).unwrap();
+    for step in 1..=steps {
+        let (mut exact, mut cell) = (0.0, 0.0);
+        for (puzzle, solution) in puzzles.iter().zip(&solutions) {
+            let mut answers = Vec::new();
+            for d in Dihedral::ALL {
+                let tokens = Tensor::from_vec(puzzle.transform(d).to_tokens(), (1, side * side), &Device::Cpu).unwrap();
+                let (logits, q) = trm_core::solve(&model, &tokens, &ids, step).unwrap();
+                let predicted = logits.argmax(D::Minus1).unwrap().to_vec2::<u32>().unwrap().remove(0);
+                let back = d.inverse().apply(&predicted, side, side).0;
+                answers.push((back, q.to_vec1::<f32>().unwrap()[0]));
+            }
+            let ballots: Vec<(&[u32], f32)> = answers.iter().map(|(t, q)| (t.as_slice(), *q)).collect();
+            let winner = ballots[vote(&ballots).unwrap().0].0;
+            exact += f64::from(u8::from(maze_exact(puzzle, winner)));
+            let right = winner.iter().zip(solution.to_tokens()).filter(|(a, b)| **a == *b).count();
+            cell += right as f64 / (side * side) as f64;
+        }
+        let m = report.by_step[step - 1];
+        assert_eq!(m.exact, exact / 5.0);
+        assert!((m.cell - cell / 5.0).abs() < 1e-12, "{} vs {}", m.cell, cell / 5.0);
+    }
+    assert!(report.by_step.iter().any(|m| m.cell > 0.0));
+
+    // One version is the plain evaluation.
+    let one = evaluate_dihedral_vote(&model, &set, 1, &options, |_| {}).unwrap();
+    let plain = evaluate(&model, &set, &options, |_| {}).unwrap();
+    for (v, p) in one.by_step.iter().zip(&plain.by_step) {
+        assert_eq!((v.exact, v.cell), (p.exact, p.cell));
+    }
+    // 0 or 9 versions, and sets that are not mazes, are refused.
+    for versions in [0, 9] {
+        let err = evaluate_dihedral_vote(&model, &set, versions, &options, |_| {}).unwrap_err();
+        assert!(err.to_string().contains("8 dihedral versions"), "{err}");
+    }
+    let sudoku = EvalSet::sudoku(&[Sudoku::parse(PUZZLE).unwrap()], &[Sudoku::parse(SOLUTION).unwrap()]).unwrap();
+    let err = evaluate_dihedral_vote(&model, &sudoku, 8, &options, |_| {}).unwrap_err();
+    assert!(err.to_string().contains("for mazes"), "{err}");
 }

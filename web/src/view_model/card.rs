@@ -35,6 +35,16 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// The set of an accuracy entry, with the number of versions voted over when it is a vote
+/// (`trm eval --augment N`), so a plain and a voted figure on one set read apart.
+fn set_label(entry: &Value) -> String {
+    let set = entry.get("set").map(show).unwrap_or_default();
+    match entry.get("augment").and_then(Value::as_u64) {
+        Some(augment) if augment > 0 => format!("{set} (vote over {} versions)", augment + 1),
+        _ => set,
+    }
+}
+
 /// Reads a card. Missing sections give empty lists; only unreadable JSON is an error.
 pub fn card_view(json: &str) -> Result<CardView, String> {
     let card: Value = serde_json::from_str(json).map_err(|e| format!("the model card is not valid JSON: {e}"))?;
@@ -68,7 +78,7 @@ pub fn card_view(json: &str) -> Result<CardView, String> {
         Some(Value::Array(rows)) => rows
             .iter()
             .map(|r| AccuracyRow {
-                set: r.get("set").map(show).unwrap_or_default(),
+                set: set_label(r),
                 count: r.get("count").and_then(Value::as_u64),
                 exact: r.get("exact").and_then(Value::as_f64),
                 cell: r.get("cell").and_then(Value::as_f64),
@@ -109,5 +119,13 @@ mod tests {
         let v = card_view(r#"{"name":"x"}"#).unwrap();
         assert_eq!(v, CardView { name: "x".into(), ..Default::default() });
         assert!(card_view("{").unwrap_err().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn a_voted_entry_says_so() {
+        let json = r#"{"accuracy":[{"set":"m.txt","exact":0.7},{"set":"m.txt","exact":0.9,"augment":7},
+            {"set":"a.txt","augment":0}]}"#;
+        let sets: Vec<String> = card_view(json).unwrap().accuracy.into_iter().map(|a| a.set).collect();
+        assert_eq!(sets, ["m.txt", "m.txt (vote over 8 versions)", "a.txt"]);
     }
 }

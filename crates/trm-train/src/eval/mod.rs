@@ -16,9 +16,13 @@
 //! Besides the per-step table, [`HaltMetrics`] says what the training-time halting rule would have
 //! given: each puzzle stops at its first step with `q_halt > 0` (or the last step).
 //!
-//! ARC (pass@K with the official voting over augmented versions) is in [`arc`].
+//! ARC (pass@K with the official voting over augmented versions) is in [`arc`]; the same vote over a
+//! maze's 8 symmetries in [`dihedral_vote`].
 
 pub mod arc;
+pub mod dihedral_vote;
+
+pub use dihedral_vote::{VoteReport, evaluate_dihedral_vote, vote};
 
 use candle_core::{D, DType, Device, Tensor};
 use trm_core::{Stepper, Trm};
