@@ -191,6 +191,53 @@ fn maze_eval_uses_the_verifier_and_equals_a_direct_computation() {
     assert!(close(&line["by_step"][1]["cell"], cell / 6.0));
 }
 
+/// `trm eval maze --augment 7`: the JSON line equals the library's dihedral vote (checked against a
+/// by-hand vote in trm-train's tests), `--record` keeps the plain and the voted entry of one set side
+/// by side, and out-of-range counts or Sudoku are refused.
+#[test]
+fn maze_eval_votes_over_symmetries_and_records_beside_the_plain_entry() {
+    let c = config(121, Maze::vocab_size());
+    let dir = write_model("m11vote", &c, "maze");
+    let weights = dir.join("model.safetensors");
+    let card_path = dir.join("model.json");
+    let text = std::fs::read_to_string(assets().join("maze/eval/11x11-hard.txt")).unwrap();
+    let answers = std::fs::read_to_string(assets().join("maze/eval/11x11-hard.solutions.txt")).unwrap();
+    let blocks = |t: &str| Maze::blocks(t).into_iter().take(4).map(|(_, b)| b).collect::<Vec<_>>().join("\n\n") + "\n";
+    let set = dir.join("four.txt");
+    std::fs::write(&set, blocks(&text)).unwrap();
+    std::fs::write(dir.join("four.solutions.txt"), blocks(&answers)).unwrap();
+    let voted = ["eval", "--model", s(&weights), "--set", s(&set), "--steps", "2", "--augment", "7"];
+    let line = json_line(&trm(&[&voted[..], &["--record", s(&card_path), "maze"]].concat()));
+    assert_eq!((line["count"].as_u64(), line["augment"].as_u64()), (Some(4), Some(7)));
+    assert!(line["exact_rule"].as_str().unwrap().contains("8 dihedral versions"), "{line}");
+
+    let model = load(&dir);
+    let puzzles = Maze::parse_many(&std::fs::read_to_string(&set).unwrap()).unwrap();
+    let solutions = Maze::parse_many(&std::fs::read_to_string(dir.join("four.solutions.txt")).unwrap()).unwrap();
+    let eval_set = trm_train::eval::EvalSet::maze(&puzzles, &solutions).unwrap();
+    let options = trm_train::eval::EvalOptions { steps: 2, batch_size: 8 };
+    let report = trm_train::eval::evaluate_dihedral_vote(&model, &eval_set, 8, &options, |_| {}).unwrap();
+    assert!(close(&line["exact"], report.last().exact));
+    assert!(close(&line["cell"], report.last().cell), "{} vs {}", line["cell"], report.last().cell);
+
+    // The plain run on the same set adds its own entry; a voted rerun replaces only the voted one.
+    let plain = ["eval", "--model", s(&weights), "--set", s(&set), "--steps", "2", "--record", s(&card_path), "maze"];
+    json_line(&trm(&plain));
+    json_line(&trm(&[&voted[..], &["--record", s(&card_path), "maze"]].concat()));
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&card_path).unwrap()).unwrap();
+    let augments: Vec<Option<u64>> =
+        card["accuracy"].as_array().unwrap().iter().map(|e| e.get("augment").and_then(|a| a.as_u64())).collect();
+    assert_eq!(augments, [None, Some(7)]);
+
+    fails_with(&trm(&[&voted[..7], &["--augment", "8", "maze"]].concat()), "0 to 7");
+    let sudoku = assets().join("sudoku/eval/4x4-medium.txt");
+    fails_with(
+        &trm(&["eval", "--model", s(&weights), "--set", s(&sudoku), "--augment", "1", "sudoku"]),
+        "Sudoku is evaluated",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn arc_eval_votes_and_scores_like_a_direct_computation() {
     let c = TrmConfig { num_puzzle_identifiers: 1, ..config(100, arc::VOCAB_SIZE) };
