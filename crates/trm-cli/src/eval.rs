@@ -251,24 +251,10 @@ fn run_maze_vote(args: &EvalArgs, model: &trm_core::Trm, set: &EvalSet, rule: &s
         report.count, report.steps
     );
     print_table(&report.by_step);
-    let last = report.last();
     let rule = format!(
         "the most frequent answer over {versions} dihedral versions (ties: higher mean sigmoid(q_halt)) is {rule}"
     );
-    let line = object(&[
-        ("set", j(json!(args.set.display().to_string()))),
-        ("domain", j(json!("maze"))),
-        ("count", j(json!(report.count))),
-        ("exact", j(json!(last.exact))),
-        ("cell", j(json!(last.cell))),
-        ("q_halt_accuracy", j(json!(last.q_halt_accuracy))),
-        ("exact_rule", j(json!(rule))),
-        ("augment", j(json!(args.augment))),
-        ("by_step", by_step_json(&report.by_step)),
-        ("steps", j(json!(report.steps))),
-        ("model", j(json!(args.model.display().to_string()))),
-        ("command", j(json!(command_line()))),
-    ]);
+    let line = result_line(args, report.count, &report.by_step, &rule, ("augment", j(json!(args.augment))));
     println!("{line}");
     record(args, &line)
 }
@@ -295,6 +281,26 @@ fn by_step_json(by_step: &[StepMetrics]) -> String {
     format!("[{}]", steps.join(","))
 }
 
+/// The JSON line of a Sudoku or maze evaluation (formats.md), with one field of its kind (`halting`
+/// for one pass, `augment` for a vote).
+fn result_line(args: &EvalArgs, count: usize, by_step: &[StepMetrics], rule: &str, extra: (&str, String)) -> String {
+    let last = by_step.last().expect("at least one step is run");
+    object(&[
+        ("set", j(json!(args.set.display().to_string()))),
+        ("domain", j(json!(domain_name(args.domain)))),
+        ("count", j(json!(count))),
+        ("exact", j(json!(last.exact))),
+        ("cell", j(json!(last.cell))),
+        ("q_halt_accuracy", j(json!(last.q_halt_accuracy))),
+        ("exact_rule", j(json!(rule))),
+        extra,
+        ("by_step", by_step_json(by_step)),
+        ("steps", j(json!(by_step.len()))),
+        ("model", j(json!(args.model.display().to_string()))),
+        ("command", j(json!(command_line()))),
+    ])
+}
+
 fn run_set(args: &EvalArgs, model: &trm_core::Trm, set: &EvalSet) -> Result<EvalReport> {
     let options = options(args, model)?;
     let progress = Progress::new((set.len() * options.steps) as u64, "evaluating");
@@ -312,21 +318,8 @@ fn finish(args: &EvalArgs, report: &EvalReport, rule: &str) -> Result<()> {
         "stopping at the first q_halt > 0: mean step {:.2}, exact {:.4} ({} of {} puzzles said q_halt > 0 at some step)",
         h.mean_step, h.exact, h.halted, report.count
     );
-    let last = report.last();
-    let line = object(&[
-        ("set", j(json!(args.set.display().to_string()))),
-        ("domain", j(json!(domain_name(args.domain)))),
-        ("count", j(json!(report.count))),
-        ("exact", j(json!(last.exact))),
-        ("cell", j(json!(last.cell))),
-        ("q_halt_accuracy", j(json!(last.q_halt_accuracy))),
-        ("exact_rule", j(json!(rule))),
-        ("halting", j(json!({"mean_step": h.mean_step, "exact": h.exact, "halted": h.halted}))),
-        ("by_step", by_step_json(&report.by_step)),
-        ("steps", j(json!(report.steps))),
-        ("model", j(json!(args.model.display().to_string()))),
-        ("command", j(json!(command_line()))),
-    ]);
+    let halting = json!({"mean_step": h.mean_step, "exact": h.exact, "halted": h.halted});
+    let line = result_line(args, report.count, &report.by_step, rule, ("halting", j(halting)));
     println!("{line}");
     record(args, &line)
 }
